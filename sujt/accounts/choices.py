@@ -1,0 +1,13 @@
+from django.db import models
+
+
+class MembershipRole(models.TextChoices):
+    ADMIN = "admin", "机构管理员"
+    STAFF = "staff", "经办人"
+
+
+class LoginEventKind(models.TextChoices):
+    LOGIN = "login", "登录成功"
+    LOGOUT = "logout", "退出登录"
+    FAILED = "failed", "登录失败"
+    LOCKED = "locked", "账号锁定"

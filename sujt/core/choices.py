@@ -1,0 +1,34 @@
+from django.db import models
+
+
+class TestingField(models.TextChoices):
+    """检验检测领域 (CMA certificate number digits 5–6)."""
+
+    FOOD = "00", "食品"
+    CONSTRUCTION = "01", "建筑工程"
+    BUILDING_MATERIALS = "02", "建材"
+    HEALTH = "03", "卫生计生"
+    AGRICULTURE = "04", "农林牧渔"
+    MOTOR_VEHICLE = "05", "机动车安检"
+    FORENSIC_POLICE = "06", "公安刑事技术"
+    FORENSIC_JUDICIAL = "07", "司法鉴定"
+    MACHINERY = "08", "机械"
+    ELECTRONICS = "09", "电子信息"
+    LIGHT_INDUSTRY = "10", "轻工"
+    TEXTILES = "11", "纺织服装"
+    ENVIRONMENT = "12", "环境与环保"
+    WATER = "13", "水质"
+    CHEMICALS = "14", "化工"
+    MEDICAL_DEVICES = "15", "医疗器械"
+    MINING = "16", "采矿冶金"
+    ENERGY = "17", "能源"
+    MEDICINE = "18", "医学"
+    BIOSAFETY = "19", "生物安全"
+    GENERAL = "20", "综合"
+    OTHER = "21", "其他"
+
+
+class RegionLevel(models.TextChoices):
+    PROVINCE = "province", "省"
+    CITY = "city", "市"
+    DISTRICT = "district", "县区"

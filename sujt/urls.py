@@ -1,0 +1,17 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("sujt.portal.urls")),
+    path("accounts/", include("sujt.accounts.urls")),
+    path("files/", include("sujt.core.urls")),
+    path("institutions/", include("institutions.urls")),
+    path("ckeditor5/", include("django_ckeditor_5.urls")),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
