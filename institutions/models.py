@@ -51,3 +51,9 @@ class Institution(TimeStampedModel):
     @property
     def city_name(self) -> str:
         return city_name(self.region_code)
+
+    def attachments_visible_to(self, user) -> bool:
+        """Its files are for its active members, the regulators over its region and superusers."""
+        from sujt.accounts.parties import may_see_institution_files
+
+        return may_see_institution_files(user=user, institution=self)

@@ -1,4 +1,9 @@
 from django.urls import path
 
+from . import views
+
 app_name = "institutions"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.directory, name="directory"),
+    path("<int:pk>/", views.public_detail, name="public_detail"),
+]

@@ -8,3 +8,4 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from . import signals  # noqa: F401
+        from . import parties  # noqa: F401  (registers the review workflow's party resolver)

@@ -22,11 +22,12 @@ class FirstLoginMiddleware:
             return self.get_response(request)
         password_url = reverse("accounts:password_change")
         confirm_url = reverse("accounts:confirm_info")
-        allowed = {password_url, reverse("accounts:logout")}
+        allowed = {password_url, reverse("accounts:logout"), reverse("admin:logout")}
         if user.needs_password_change:
             if request.path not in allowed:
                 return redirect(password_url)
-        elif user.info_confirmed_at is None and not user.is_staff and not user.is_superuser:
-            if request.path not in allowed | {confirm_url}:
-                return redirect(confirm_url)
+            return self.get_response(request)
+        confirm_due = user.info_confirmed_at is None and not user.is_staff and not user.is_superuser
+        if confirm_due and request.path not in allowed | {confirm_url}:
+            return redirect(confirm_url)
         return self.get_response(request)

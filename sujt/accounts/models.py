@@ -25,14 +25,11 @@ class UserManager(BaseUserManager):
     def _create_user(self, phone: str, password: str | None, **extra: Any) -> "User":
         if not phone:
             raise ValueError("phone is required")
+        from .services import password_set
+
         user = self.model(phone=phone, **extra)
-        if password:
-            user.set_password(password)
-            user.password_changed_at = timezone.now()
-        else:
-            user.set_unusable_password()
-        user.save(using=self._db)
-        return user
+        # One path for every password: history row and change time included.
+        return password_set(user=user, raw_password=password or None, must_change=user.must_change_password)
 
     def create_user(self, phone: str, password: str | None = None, **extra: Any) -> "User":
         extra.setdefault("is_staff", False)
@@ -43,6 +40,8 @@ class UserManager(BaseUserManager):
         extra.setdefault("is_staff", True)
         extra.setdefault("is_superuser", True)
         extra.setdefault("name", "系统管理员")
+        # The person running createsuperuser has just chosen this password.
+        extra.setdefault("must_change_password", False)
         return self._create_user(phone, password, **extra)
 
     def system_user(self, name: str) -> "User":
@@ -73,9 +72,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         error_messages={"unique": _("该手机号已被其他账号使用。")},
     )
     name = models.CharField(_("姓名"), max_length=50, blank=True)
-    id_card_number = models.CharField(
-        _("身份证号"), max_length=18, blank=True, validators=[validate_id_card]
-    )
+    id_card_number = models.CharField(_("身份证号"), max_length=18, blank=True, validators=[validate_id_card])
     email = models.EmailField(_("电子邮箱"), blank=True)
     is_active = models.BooleanField(_("启用"), default=True, help_text=_("停用后无法登录。"))
     is_staff = models.BooleanField(_("可登录监管端"), default=False)
@@ -157,6 +154,9 @@ class PasswordHistory(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = _("历史密码")
         indexes = [models.Index(fields=["user", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.created_at:%Y-%m-%d %H:%M}"
 
 
 class Membership(models.Model):

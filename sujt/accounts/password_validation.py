@@ -4,6 +4,7 @@ import string
 from typing import Any
 
 from django.contrib.auth.hashers import check_password
+from django.contrib.auth.password_validation import MinimumLengthValidator as DjangoMinimumLengthValidator
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
@@ -13,6 +14,16 @@ CLASSES = (
     ("数字", lambda c: c in string.digits),
     ("符号", lambda c: not c.isalnum() and not c.isspace()),
 )
+
+
+class MinimumLengthValidator(DjangoMinimumLengthValidator):
+    """Django's rule with its message in Chinese (Django 5.2 changed the message; zh-hans lags behind)."""
+
+    def get_error_message(self) -> str:
+        return _("密码长度不足：至少需要%(n)d个字符。") % {"n": self.min_length}
+
+    def get_help_text(self) -> str:
+        return _("至少%(n)d个字符。") % {"n": self.min_length}
 
 
 class CharacterClassValidator:

@@ -32,9 +32,9 @@ def institution_ids_for(*, user, perm: str | None = None) -> QuerySet:
         return memberships.values("institution_id")
     if perm not in MODULE_PERMISSION_CODES:
         raise ValueError(f"unknown module permission: {perm}")
-    granted = InstitutionUserObjectPermission.objects.filter(
-        user=user, permission__codename=perm
-    ).values("content_object_id")
+    granted = InstitutionUserObjectPermission.objects.filter(user=user, permission__codename=perm).values(
+        "content_object_id"
+    )
     return memberships.filter(Q(role=MembershipRole.ADMIN) | Q(institution_id__in=granted)).values(
         "institution_id"
     )

@@ -1,10 +1,14 @@
 """Permission-filtered reads about users and memberships."""
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+
+from sujt.core.regions import PROVINCE_CODE, scope_prefix
 
 from .choices import MembershipRole
-from .models import Membership, User
+from .models import InstitutionUserObjectPermission, Membership, Regulator, User
+from .permissions import MODULE_PERMISSION_CODES
 
 CURRENT_INSTITUTION_SESSION_KEY = "current_institution_id"
 
@@ -48,3 +52,61 @@ def active_admin_count(*, institution_id: int) -> int:
     return Membership.objects.filter(
         institution_id=institution_id, role=MembershipRole.ADMIN, is_active=True, user__is_active=True
     ).count()
+
+
+def membership_get(*, institution_id: int, pk: int) -> Membership:
+    """A membership of the given institution; any other institution's membership does not exist (404)."""
+    return get_object_or_404(institution_users(institution_id=institution_id), pk=pk)
+
+
+def membership_search(
+    *, institution_id: int, q: str = "", role: str = "", status: str = ""
+) -> QuerySet[Membership]:
+    """The user-management list: search by name or phone, filter by role and 启用/停用."""
+    memberships = institution_users(institution_id=institution_id)
+    q = q.strip()
+    if q:
+        memberships = memberships.filter(Q(user__name__icontains=q) | Q(user__phone__contains=q))
+    if role in MembershipRole.values:
+        memberships = memberships.filter(role=role)
+    if status == "active":
+        memberships = memberships.filter(is_active=True)
+    elif status == "inactive":
+        memberships = memberships.filter(is_active=False)
+    return memberships
+
+
+def module_perms_by_user(*, institution_id: int, user_ids: list[int]) -> dict[int, set[str]]:
+    """Explicit module permission codes per user on one institution, in one query."""
+    rows = InstitutionUserObjectPermission.objects.filter(
+        content_object_id=institution_id,
+        user_id__in=user_ids,
+        permission__codename__in=MODULE_PERMISSION_CODES,
+    ).values_list("user_id", "permission__codename")
+    granted: dict[int, set[str]] = {user_id: set() for user_id in user_ids}
+    for user_id, code in rows:
+        granted[user_id].add(code)
+    return granted
+
+
+def users_in_region(*, scope: str | None) -> QuerySet[User]:
+    """Users a regulator with `scope` oversees: members of institutions in the region, and its regulators.
+
+    The province sees every user; no scope sees none.
+    """
+    users = User.objects.all()
+    if scope is None:
+        return users.none()
+    if scope == PROVINCE_CODE:
+        return users
+    prefix = scope_prefix(scope)
+    members = Membership.objects.filter(institution__region_code__startswith=prefix).values("user_id")
+    regulators = Regulator.objects.filter(region_code__startswith=prefix).values("user_id")
+    return users.filter(Q(pk__in=members) | Q(pk__in=regulators))
+
+
+def module_perms_of(*, membership: Membership) -> set[str]:
+    """Module permission codes explicitly granted to the member on their institution."""
+    return module_perms_by_user(institution_id=membership.institution_id, user_ids=[membership.user_id])[
+        membership.user_id
+    ]

@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 from django.http import HttpRequest
@@ -13,15 +14,18 @@ from .models import LoginEvent, User
 def client_ip(request: HttpRequest | None) -> str | None:
     if request is None:
         return None
-    return request.META.get("REMOTE_ADDR") or None
+    # django-axes resolves the address once per request; use the same one it locks on.
+    return getattr(request, "axes_ip_address", None) or request.META.get("REMOTE_ADDR") or None
 
 
-def record_login_event(*, kind: str, request: HttpRequest | None, user: User | None, phone: str) -> None:
+def record_login_event(
+    *, kind: str, request: HttpRequest | None, user: User | None, phone: str, ip_address: str | None = None
+) -> None:
     LoginEvent.objects.create(
         kind=kind,
         user=user,
         phone=(phone or "")[:64],
-        ip_address=client_ip(request),
+        ip_address=ip_address or client_ip(request),
         user_agent=(request.META.get("HTTP_USER_AGENT", "") if request else "")[:255],
     )
 
@@ -38,7 +42,25 @@ def _on_logout(sender: Any, request: HttpRequest, user: User | None, **kwargs: A
 
 
 @receiver(user_login_failed)
-def _on_login_failed(sender: Any, credentials: dict, request: HttpRequest | None = None, **kwargs: Any) -> None:
+def _on_login_failed(
+    sender: Any, credentials: dict, request: HttpRequest | None = None, **kwargs: Any
+) -> None:
     phone = credentials.get("username") or credentials.get("phone") or ""
     user = User.objects.filter(phone=phone).first() if phone else None
     record_login_event(kind=LoginEventKind.FAILED, request=request, user=user, phone=phone)
+
+
+@receiver(user_locked_out)
+def _on_locked_out(
+    sender: Any,
+    request: HttpRequest | None = None,
+    username: str | None = None,
+    ip_address: str | None = None,
+    **kwargs: Any,
+) -> None:
+    """django-axes refused a login (five failures on the account or from the address within 15 minutes)."""
+    phone = username or ""
+    user = User.objects.filter(phone=phone).first() if phone else None
+    record_login_event(
+        kind=LoginEventKind.LOCKED, request=request, user=user, phone=phone, ip_address=ip_address
+    )

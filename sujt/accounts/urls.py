@@ -1,4 +1,18 @@
 from django.urls import path
 
+from . import views
+
 app_name = "accounts"
-urlpatterns: list = []
+urlpatterns = [
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("logout/", views.LogoutView.as_view(), name="logout"),
+    path("password/", views.password_change, name="password_change"),
+    path("confirm/", views.confirm_info, name="confirm_info"),
+    path("switch/", views.switch_institution, name="switch_institution"),
+    path("users/", views.user_list, name="user_list"),
+    path("users/add/", views.user_add, name="user_add"),
+    path("users/<int:pk>/", views.user_edit, name="user_edit"),
+    path("users/<int:pk>/disable/", views.user_disable, name="user_disable"),
+    path("users/<int:pk>/enable/", views.user_enable, name="user_enable"),
+    path("users/<int:pk>/reset-password/", views.user_reset_password, name="user_reset_password"),
+]

@@ -1,11 +1,22 @@
-"""Admin building blocks shared by every app: the regulator's region scope."""
+"""Admin building blocks shared by every app: the regulator's region scope and review queues."""
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.admin.options import IS_POPUP_VAR
+from django.contrib.admin.utils import flatten_fieldsets
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.template.loader import render_to_string
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext_lazy as _
 
+from . import workflow
+from .forms import ReviewCommentForm
 from .regions import PROVINCE_CODE, scope_prefix
 
 
@@ -31,3 +42,136 @@ class RegionScopedAdmin(admin.ModelAdmin):
         if getattr(request.user, "region_scope", None) is None:
             return False
         return super().has_view_permission(request, obj)
+
+
+@dataclass(frozen=True)
+class ReviewDecision:
+    service: Callable[..., Any]
+    verb: str
+    comment_required: bool
+
+
+REVIEW_DECISIONS: dict[str, ReviewDecision] = {
+    "review_approve_selected": ReviewDecision(workflow.review_approve, "审核通过", comment_required=False),
+    "review_return_selected": ReviewDecision(workflow.review_return, "退回修改", comment_required=True),
+    "review_reject_selected": ReviewDecision(workflow.review_reject, "不予通过", comment_required=True),
+}
+REVIEW_FIELDS = [*workflow.WORKFLOW_FIELDS, "review_log"]
+MAX_ERROR_MESSAGES = 10
+
+
+class ReviewAdminMixin:
+    """A regulator's review queue for a Reviewable model in Django admin.
+
+    Adds a status filter; 审核通过 / 退回修改 / 不予通过 actions that go through a confirmation page with
+    a comment (required for returns and rejections) and call the workflow services; the workflow fields
+    and the transition log, read-only, on the change page. Combine with RegionScopedAdmin:
+
+        class NewsAdmin(ReviewAdminMixin, RegionScopedAdmin): region_field = "institution__region_code"
+    """
+
+    review_confirm_template = "core/admin/review_confirm.html"
+
+    def has_review_permission(self, request: HttpRequest) -> bool:
+        return self.has_change_permission(request)
+
+    def get_list_filter(self, request: HttpRequest) -> list:
+        filters = list(super().get_list_filter(request))
+        return filters if "status" in filters else ["status", *filters]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list:
+        fields = list(super().get_readonly_fields(request, obj))
+        return [*fields, *(name for name in REVIEW_FIELDS if name not in fields)]
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> list:
+        return [name for name in super().get_fields(request, obj) if name not in REVIEW_FIELDS]
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> list:
+        fieldsets = list(super().get_fieldsets(request, obj))
+        mentioned = set(flatten_fieldsets(fieldsets))
+        missing = [name for name in REVIEW_FIELDS if name not in mentioned]
+        if missing:
+            fieldsets.append((_("审核信息"), {"fields": missing}))
+        return fieldsets
+
+    def get_actions(self, request: HttpRequest) -> dict:
+        actions = super().get_actions(request)
+        if self.actions is None or IS_POPUP_VAR in request.GET or not self.has_review_permission(request):
+            return actions
+        for name in REVIEW_DECISIONS:
+            func, action_name, description = self.get_action(name)
+            actions[action_name] = (func, action_name, description)
+        return actions
+
+    @admin.display(description=_("审核记录"))
+    def review_log(self, obj: Any) -> str:
+        if obj is None or obj.pk is None:
+            return "—"
+        return render_to_string("core/admin/review_log.html", {"transitions": workflow.transitions_of(obj)})
+
+    @admin.action(description=_("审核通过所选项"))
+    def review_approve_selected(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
+        return self._review(request, queryset, "review_approve_selected")
+
+    @admin.action(description=_("退回修改所选项（须填写意见）"))
+    def review_return_selected(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
+        return self._review(request, queryset, "review_return_selected")
+
+    @admin.action(description=_("不予通过所选项（须填写意见）"))
+    def review_reject_selected(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
+        return self._review(request, queryset, "review_reject_selected")
+
+    def _review(self, request: HttpRequest, queryset: QuerySet, action: str) -> HttpResponse | None:
+        decision = REVIEW_DECISIONS[action]
+        if not self.has_review_permission(request):
+            raise PermissionDenied
+        confirmed = "review_confirm" in request.POST
+        form = ReviewCommentForm(
+            request.POST if confirmed else None, comment_required=decision.comment_required
+        )
+        if confirmed and form.is_valid():
+            self._apply_decision(request, queryset, decision, form.cleaned_data["comment"])
+            return None
+        opts = self.model._meta
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("%(verb)s：确认并填写审核意见") % {"verb": decision.verb},
+            "subtitle": None,
+            "opts": opts,
+            "app_label": opts.app_label,
+            "queryset": queryset,
+            "form": form,
+            "action": action,
+            "decision": decision,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "media": self.media,
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, self.review_confirm_template, context)
+
+    def _apply_decision(
+        self, request: HttpRequest, queryset: QuerySet, decision: ReviewDecision, comment: str
+    ) -> None:
+        done = 0
+        errors: list[str] = []
+        for obj in queryset:
+            try:
+                decision.service(obj=obj, by=request.user, comment=comment)
+            except (workflow.InvalidTransition, ValidationError) as exc:
+                text = exc.message if isinstance(exc, workflow.InvalidTransition) else "；".join(exc.messages)
+                errors.append(f"「{obj}」：{text}")
+            else:
+                done += 1
+        if done:
+            self.message_user(
+                request, _("已%(verb)s %(count)d 项。") % {"verb": decision.verb, "count": done}, messages.SUCCESS
+            )
+        for text in errors[:MAX_ERROR_MESSAGES]:
+            self.message_user(request, text, messages.ERROR)
+        if len(errors) > MAX_ERROR_MESSAGES:
+            self.message_user(
+                request,
+                _("另有 %(count)d 项未能处理。") % {"count": len(errors) - MAX_ERROR_MESSAGES},
+                messages.ERROR,
+            )
+

@@ -32,3 +32,29 @@ class RegionLevel(models.TextChoices):
     PROVINCE = "province", "省"
     CITY = "city", "市"
     DISTRICT = "district", "县区"
+
+
+class ReviewStatus(models.TextChoices):
+    """The review workflow every submission goes through (DESIGN §6)."""
+
+    DRAFT = "draft", "草稿"
+    SUBMITTED = "submitted", "待审核"
+    APPROVED = "approved", "已通过"
+    RETURNED = "returned", "已退回"
+    REJECTED = "rejected", "未通过"
+    WITHDRAWN = "withdrawn", "已撤回"
+
+
+class AttachmentKind(models.TextChoices):
+    """File kinds an upload may be, each checked by content rather than by name."""
+
+    IMAGE = "image", "图片"
+    PDF = "pdf", "PDF 文件"
+    XLSX = "xlsx", "Excel 工作簿（.xlsx）"
+    DOCX = "docx", "Word 文档（.docx）"
+
+
+class TodoUrgency(models.TextChoices):
+    OVERDUE = "overdue", "逾期"
+    SOON = "soon", "临近"
+    NORMAL = "normal", "一般"

@@ -1,4 +1,8 @@
 from django.urls import path
 
+from . import views
+
 app_name = "core"
-urlpatterns: list = []
+urlpatterns = [
+    path("<int:pk>/", views.attachment_download, name="attachment_download"),
+]

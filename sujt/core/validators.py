@@ -55,9 +55,11 @@ def validate_id_card(value: str) -> None:
     if not _ID_CARD_RE.match(value):
         raise ValidationError(_("身份证号码应为18位，前17位为数字，最后一位为数字或X。"), code="id_card_format")
     try:
-        datetime.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
+        birth = datetime.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError:
-        raise ValidationError(_("身份证号码中的出生日期无效。"), code="id_card_birth") from None
+        birth = None
+    if birth is None or birth.year < 1900 or birth > datetime.date.today():
+        raise ValidationError(_("身份证号码中的出生日期无效。"), code="id_card_birth")
     if id_card_check_char(value[:17]) != value[17]:
         raise ValidationError(_("身份证号码校验位不正确，请核对后重新输入。"), code="id_card_checksum")
 

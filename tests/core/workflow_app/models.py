@@ -1,0 +1,29 @@
+from django.db import models
+from django.urls import reverse
+
+from sujt.core.audit import history
+from sujt.core.models import Reviewable
+from sujt.core.richtext import RichTextField
+
+
+class Submission(Reviewable):
+    """A stand-in for any module's submission (news, bonus application, rectification report…)."""
+
+    institution = models.ForeignKey(
+        "institutions.Institution", verbose_name="机构", on_delete=models.CASCADE, related_name="+"
+    )
+    title = models.CharField("标题", max_length=100)
+    note = RichTextField("说明", blank=True)
+    history = history()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "测试申报"
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("admin:workflow_app_submission_change", args=[self.pk])
+
+    def attachments_visible_to(self, user) -> bool:
+        return self.institution.attachments_visible_to(user)

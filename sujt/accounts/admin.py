@@ -1,0 +1,268 @@
+"""The regulators' admin (监管端) for accounts: users, regulators, memberships and the login audit.
+
+A city or district regulator sees the users of institutions in their region and the regulators of their
+region; the province and superusers see everyone. Regulators read; superusers create and change.
+"""
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from sujt.core.admin import RegionScopedAdmin
+from sujt.core.admin_tools import HistoryAdmin, city_filter
+from sujt.core.regions import PROVINCE_CODE, SCOPE_CHOICES, level_of, region_name, scope_prefix
+
+from . import selectors
+from .choices import MembershipRole
+from .forms import AdminSetPasswordForm, UserAdminChangeForm, UserAdminCreationForm
+from .models import LoginEvent, Membership, Regulator, User
+from .services import password_set, regulator_save
+
+admin.site.site_header = "江苏省检验检测服务平台 · 监管端"
+admin.site.site_title = "苏检通 · 监管端"
+admin.site.index_title = "监管工作台"
+
+
+def _scope(request: HttpRequest) -> str | None:
+    return getattr(request.user, "region_scope", None)
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class UserMembershipInline(ReadOnlyInline):
+    """A user's institutions, limited to the regulator's region."""
+
+    model = Membership
+    fk_name = "user"
+    fields = ("institution", "role", "is_active", "created_at")
+    readonly_fields = fields
+    verbose_name = verbose_name_plural = "所属机构"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        queryset = super().get_queryset(request).select_related("institution")
+        scope = _scope(request)
+        if scope is None:
+            return queryset.none()
+        if scope == PROVINCE_CODE:
+            return queryset
+        return queryset.filter(institution__region_code__startswith=scope_prefix(scope))
+
+
+@admin.register(User)
+class UserAdmin(HistoryAdmin, DjangoUserAdmin):
+    form = UserAdminChangeForm
+    add_form = UserAdminCreationForm
+    change_password_form = AdminSetPasswordForm
+    list_display = (
+        "phone",
+        "name",
+        "masked_id_card",
+        "is_active",
+        "is_staff",
+        "must_change_password",
+        "last_login",
+    )
+    list_filter = ("is_active", "is_staff", "is_superuser", "must_change_password", "is_system")
+    search_fields = ("phone", "name", "email")
+    ordering = ("phone",)
+    filter_horizontal = ("groups", "user_permissions")
+    readonly_fields = (
+        "masked_id_card",
+        "password_changed_at",
+        "info_confirmed_at",
+        "last_login",
+        "date_joined",
+    )
+    fieldsets = (
+        (None, {"fields": ("phone", "password")}),
+        ("个人信息", {"fields": ("name", "id_card_number", "email", "info_confirmed_at")}),
+        ("权限", {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
+        (
+            "登录与密码",
+            {"fields": ("must_change_password", "password_changed_at", "last_login", "date_joined")},
+        ),
+    )
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("phone", "name", "id_card_number", "email", "password1", "password2"),
+            },
+        ),
+    )
+    inlines = [UserMembershipInline]
+
+    @admin.display(description="身份证号")
+    def masked_id_card(self, obj: User) -> str:
+        return obj.masked_id_card or "—"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        queryset = super().get_queryset(request)
+        scope = _scope(request)
+        if scope == PROVINCE_CODE:
+            return queryset
+        return queryset.filter(pk__in=selectors.users_in_region(scope=scope).values("pk"))
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _scope(request) is not None and super().has_view_permission(request, obj)
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or self.has_change_permission(request, obj):
+            return fieldsets
+        # Reading only: the ID card number masked, no password hash details.
+        masked = []
+        for title, options in fieldsets:
+            fields = [
+                "masked_id_card" if name == "id_card_number" else name
+                for name in options["fields"]
+                if name != "password"
+            ]
+            masked.append((title, {**options, "fields": fields}))
+        return masked
+
+    def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        obj._history_user = request.user
+        password_set(user=obj, raw_password=form.cleaned_data["password1"], must_change=True)
+
+
+class RegulatorForm(forms.ModelForm):
+    region_code = forms.ChoiceField(label="管辖区域", choices=SCOPE_CHOICES)
+
+    class Meta:
+        model = Regulator
+        fields = ("user", "region_code", "bureau", "is_active")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        user = cleaned.get("user")
+        if user is not None and (user.is_system or user.memberships.exists()):
+            self.add_error("user", ValidationError("机构用户和系统账号不能设为监管人员。"))
+        return cleaned
+
+    def _post_clean(self) -> None:
+        # The level follows from the code: 320000 the province, 32XX00 a city, otherwise a district.
+        code = self.cleaned_data.get("region_code")
+        if code:
+            self.instance.level = level_of(code)
+        super()._post_clean()
+
+
+@admin.register(Regulator)
+class RegulatorAdmin(RegionScopedAdmin, HistoryAdmin):
+    form = RegulatorForm
+    region_field = "region_code"
+    list_display = ("user", "level", "region_code", "region_display", "bureau", "is_active")
+    list_filter = ("level", "is_active", city_filter("region_code"))
+    search_fields = ("user__phone", "user__name", "bureau", "region_code")
+    list_select_related = ("user",)
+    autocomplete_fields = ("user",)
+
+    @admin.display(description="区域名称")
+    def region_display(self, obj: Regulator) -> str:
+        return region_name(obj.region_code)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_superuser
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.is_superuser
+
+    def save_model(self, request: HttpRequest, obj: Regulator, form: Any, change: bool) -> None:
+        obj._history_user = request.user
+        regulator_save(regulator=obj)
+
+
+class MembershipAdminForm(forms.ModelForm):
+    class Meta:
+        model = Membership
+        fields = ("user", "institution", "role", "is_active")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        original = self.instance
+        if original.pk and original.role == MembershipRole.ADMIN and original.is_active:
+            stays_admin = cleaned.get("role") == MembershipRole.ADMIN and cleaned.get("is_active")
+            if not stays_admin and selectors.active_admin_count(institution_id=original.institution_id) <= 1:
+                raise ValidationError("该机构必须至少保留一名启用状态的机构管理员。")
+        user = cleaned.get("user")
+        if user is not None and (user.is_staff or user.is_system):
+            self.add_error("user", ValidationError("监管人员和系统账号不能加入机构。"))
+        return cleaned
+
+
+@admin.register(Membership)
+class MembershipAdmin(RegionScopedAdmin, HistoryAdmin):
+    form = MembershipAdminForm
+    region_field = "institution__region_code"
+    list_display = ("user", "institution", "role", "is_active", "created_at")
+    list_filter = ("role", "is_active", city_filter("institution__region_code"))
+    search_fields = ("user__phone", "user__name", "institution__name", "institution__uscc")
+    list_select_related = ("user", "institution")
+    autocomplete_fields = ("user", "institution")
+    readonly_fields = ("created_at", "created_by")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        fields = super().get_readonly_fields(request, obj)
+        return (*fields, "user", "institution") if obj is not None else fields
+
+    def save_model(self, request: HttpRequest, obj: Membership, form: Any, change: bool) -> None:
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(LoginEvent)
+class LoginEventAdmin(admin.ModelAdmin):
+    """The login audit: read-only, never deleted."""
+
+    list_display = ("created_at", "kind", "phone", "user", "ip_address", "user_agent")
+    list_filter = ("kind",)
+    date_hierarchy = "created_at"
+    search_fields = ("phone", "ip_address", "user__name")
+    list_select_related = ("user",)
+    list_per_page = 50
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        queryset = super().get_queryset(request)
+        scope = _scope(request)
+        if scope == PROVINCE_CODE:
+            return queryset
+        return queryset.filter(user__in=selectors.users_in_region(scope=scope).values("pk"))
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _scope(request) is not None and super().has_view_permission(request, obj)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

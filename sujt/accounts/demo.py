@@ -1,0 +1,118 @@
+"""Demo accounts of the platform side: the superuser, the province regulator and one regulator per city.
+
+Called by `manage.py seed_demo` (see sujt/portal/management/commands/seed_demo.py for the hook).
+Everything here is fictional: invented names, generated ID card numbers with valid check digits.
+Existing accounts are left exactly as they are, so running the seed again changes nothing.
+"""
+
+import random
+from typing import TextIO
+
+from django.utils import timezone
+
+from sujt.core.choices import RegionLevel
+from sujt.core.regions import CITIES, PROVINCE_CODE, PROVINCE_NAME, districts_of
+from sujt.core.validators import id_card_check_char
+
+from .models import Regulator, User
+from .services import password_set, regulator_group_ensure, regulator_save
+
+ADMIN_PASSWORD = "Sujt@Admin2026"  # noqa: S105 - the published demo password
+DEMO_PASSWORD = "Sujt@Demo2026"  # noqa: S105 - the published demo password
+
+SUPERUSER_PHONE = "13900000000"
+PROVINCE_REGULATOR_PHONE = "13900000001"
+
+_SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林高罗郑梁谢宋唐许韩冯邓曹彭曾萧田董潘袁蔡蒋余杜叶程魏苏吕丁任沈"
+_GIVEN_NAMES = [
+    "思远", "若兰", "明轩", "雨桐", "子墨", "嘉怡", "浩然", "佳宁", "逸凡", "书瑶", "景行", "清和",
+    "安澜", "知行", "语嫣", "承泽", "沐阳", "欣然", "致远", "秋实", "晓岚", "慕白", "维桢", "静姝",
+    "启航", "梓萱", "怀瑾", "星辰", "一诺", "君浩", "博文", "雅琴", "泽宇", "婉清", "立诚", "海宁",
+]  # fmt: skip
+
+
+def city_regulator_phone(position: int) -> str:
+    """The demo regulator of the `position`-th city (1-based, in the order of CITIES)."""
+    return f"139000001{position:02d}"
+
+
+def demo_person_name(seed: int) -> str:
+    """An invented Chinese name, the same for the same seed."""
+    return _SURNAMES[(seed * 7) % len(_SURNAMES)] + _GIVEN_NAMES[(seed * 5) % len(_GIVEN_NAMES)]
+
+
+def demo_id_card(*, region_code: str, seed: int) -> str:
+    """A generated 18-digit ID card number (GB 11643 check digit) born in `region_code`."""
+    rng = random.Random(f"sujt-demo-{seed}")
+    birth = f"{rng.randint(1968, 1998)}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}"
+    body = f"{region_code}{birth}{rng.randint(0, 999):03d}"
+    return body + id_card_check_char(body)
+
+
+def demo_user_ensure(
+    *, phone: str, password: str, name: str, id_card_number: str = "", **extra: object
+) -> tuple[User, bool]:
+    """The demo account with that phone; created (ready to use, no first-login steps) when missing.
+
+    An existing account is returned untouched, whatever a visitor has done with it since.
+    """
+    user = User.objects.filter(phone=phone).first()
+    if user is not None:
+        return user, False
+    user = User(phone=phone, name=name, id_card_number=id_card_number, info_confirmed_at=timezone.now(), **extra)
+    user.full_clean(exclude=["password"])
+    password_set(user=user, raw_password=password, must_change=False)
+    return user, True
+
+
+def _regulator_ensure(*, user: User, region_code: str, bureau: str) -> None:
+    if Regulator.objects.filter(user=user).exists():
+        return
+    level = RegionLevel.PROVINCE if region_code == PROVINCE_CODE else RegionLevel.CITY
+    regulator_save(regulator=Regulator(user=user, level=level, region_code=region_code, bureau=bureau))
+
+
+def seed(stdout: TextIO) -> list[tuple[str, str, str, str]]:
+    """Creates the platform-side demo accounts; returns (role, account, password, note) rows."""
+    regulator_group_ensure()
+    created = 0
+    _user, new = demo_user_ensure(
+        phone=SUPERUSER_PHONE,
+        password=ADMIN_PASSWORD,
+        name="平台管理员",
+        is_staff=True,
+        is_superuser=True,
+    )
+    created += new
+    rows = [("超级管理员", SUPERUSER_PHONE, ADMIN_PASSWORD, "监管端 /admin/，全部权限")]
+
+    bureau = f"{PROVINCE_NAME}市场监督管理局"
+    user, new = demo_user_ensure(
+        phone=PROVINCE_REGULATOR_PHONE,
+        password=DEMO_PASSWORD,
+        name=demo_person_name(1),
+        id_card_number=demo_id_card(region_code="320102", seed=1),
+        is_staff=True,
+    )
+    created += new
+    _regulator_ensure(user=user, region_code=PROVINCE_CODE, bureau=bureau)
+    rows.append(("省级监管人员", PROVINCE_REGULATOR_PHONE, DEMO_PASSWORD, f"{bureau}，全省"))
+
+    for position, (city_code, city) in enumerate(CITIES.items(), start=1):
+        phone = city_regulator_phone(position)
+        bureau = f"{city}市场监督管理局"
+        user, new = demo_user_ensure(
+            phone=phone,
+            password=DEMO_PASSWORD,
+            name=demo_person_name(100 + position),
+            id_card_number=demo_id_card(
+                region_code=next(iter(districts_of(city_code)), city_code), seed=100 + position
+            ),
+            is_staff=True,
+        )
+        created += new
+        _regulator_ensure(user=user, region_code=city_code, bureau=bureau)
+        rows.append(("市级监管人员", phone, DEMO_PASSWORD, bureau))
+
+    stdout.write(f"  监管端账号：新建 {created} 个，共 {len(rows)} 个\n")
+    return rows

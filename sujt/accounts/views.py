@@ -1,0 +1,305 @@
+"""Login, the first-login steps, and user management by institution admins (系统管理 › 用户管理)."""
+
+from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_POST
+
+from sujt.core.validators import mask_phone
+
+from . import selectors, services
+from .choices import MembershipRole
+from .decorators import institution_required
+from .forms import ConfirmInfoForm, InstitutionSwitchForm, LoginForm, MembershipAddForm, MembershipEditForm
+from .forms import PasswordChangeForm as OwnPasswordChangeForm
+from .models import Membership, User
+from .permissions import MODULE_PERMISSION_CODES, MODULE_PERMISSION_LABELS, MODULE_PERMISSIONS
+
+USERS_PAGE_SIZE = 20
+STATUS_FILTERS = [("active", "启用"), ("inactive", "停用")]
+
+PORTAL_STEP_LAYOUT = "accounts/layouts/portal_step.html"
+WORKSPACE_STEP_LAYOUT = "accounts/layouts/workspace_step.html"
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+
+class LogoutView(auth_views.LogoutView):
+    """POST only (Django's LogoutView refuses GET)."""
+
+
+def _home_url(user: User) -> str:
+    """Where a user lands: regulators without an institution go to admin, everyone else to the dashboard."""
+    if user.is_staff and not selectors.memberships_of(user=user).exists():
+        return reverse("admin:index")
+    return reverse("portal:dashboard")
+
+
+def _confirm_due(user: User) -> bool:
+    return user.info_confirmed_at is None and not user.is_staff and not user.is_superuser
+
+
+def _step_layout(request: HttpRequest) -> str:
+    """The first-login steps stand alone; the same pages opened later sit inside the workspace."""
+    user = request.user
+    if user.needs_password_change or _confirm_due(user):
+        return PORTAL_STEP_LAYOUT
+    if selectors.current_membership(request=request) is None:
+        return PORTAL_STEP_LAYOUT
+    return WORKSPACE_STEP_LAYOUT
+
+
+def _forced_reason(user: User) -> str:
+    if user.must_change_password:
+        return "您正在使用初始密码或管理员重置的临时密码，为保障账号安全，请先修改密码。"
+    if user.password_expired:
+        return "您的密码已超过90天未修改，按照安全要求，请先修改密码后再继续使用。"
+    return ""
+
+
+@never_cache
+@sensitive_post_parameters("old_password", "new_password1", "new_password2")
+@login_required
+def password_change(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    reason = _forced_reason(user)
+    layout = _step_layout(request)
+    form = OwnPasswordChangeForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        update_session_auth_hash(request, user)
+        messages.success(request, "密码已修改。")
+        if _confirm_due(user):
+            return redirect("accounts:confirm_info")
+        return redirect(_home_url(user))
+    return render(
+        request, "accounts/password_change.html", {"form": form, "forced_reason": reason, "layout": layout}
+    )
+
+
+@never_cache
+@login_required
+def confirm_info(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    first_time = user.info_confirmed_at is None
+    layout = _step_layout(request)
+    form = ConfirmInfoForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.info_confirm(
+                user=user,
+                name=form.cleaned_data["name"],
+                id_card_number=form.cleaned_data["id_card_number"],
+                email=form.cleaned_data["email"],
+            )
+        except ValidationError as error:
+            _add_model_errors(form, error)
+        else:
+            messages.success(request, "个人信息已确认。" if first_time else "个人信息已更新。")
+            return redirect(_home_url(user))
+    return render(
+        request,
+        "accounts/confirm_info.html",
+        {"form": form, "first_time": first_time, "layout": layout, "phone": user.phone},
+    )
+
+
+@login_required
+@require_POST
+def switch_institution(request: HttpRequest) -> HttpResponse:
+    form = InstitutionSwitchForm(request.POST)
+    if not form.is_valid():
+        raise Http404("no such institution")
+    membership = selectors.memberships_of(user=request.user).filter(
+        institution_id=form.cleaned_data["institution_id"]
+    )
+    membership = membership.first()
+    if membership is None:
+        raise Http404("no such institution")
+    request.session[selectors.CURRENT_INSTITUTION_SESSION_KEY] = membership.institution_id
+    messages.success(request, f"已切换到{membership.institution.name}。")
+    next_url = request.POST.get("next", "")
+    if next_url and url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(next_url)
+    return redirect("portal:dashboard")
+
+
+# --- User management ---------------------------------------------------------------------------------
+
+
+def _add_model_errors(form, error: ValidationError) -> None:
+    """Puts a service's ValidationError on the form: per field where it names fields that are shown."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def _perm_labels(codes: set[str]) -> list[str]:
+    return [MODULE_PERMISSION_LABELS[code] for code in MODULE_PERMISSION_CODES if code in codes]
+
+
+@institution_required("manage_users")
+def user_list(request: HttpRequest) -> HttpResponse:
+    q = request.GET.get("q", "").strip()
+    role = request.GET.get("role", "")
+    status = request.GET.get("status", "")
+    memberships = selectors.membership_search(
+        institution_id=request.institution.pk, q=q, role=role, status=status
+    )
+    page = Paginator(memberships, USERS_PAGE_SIZE).get_page(request.GET.get("page"))
+    granted = selectors.module_perms_by_user(
+        institution_id=request.institution.pk, user_ids=[m.user_id for m in page.object_list]
+    )
+    rows = [
+        {
+            "membership": m,
+            "perm_labels": ["全部模块"]
+            if m.role == MembershipRole.ADMIN
+            else _perm_labels(granted[m.user_id]),
+            "is_self": m.user_id == request.user.pk,
+        }
+        for m in page.object_list
+    ]
+    return render(
+        request,
+        "accounts/user_list.html",
+        {
+            "page": page,
+            "rows": rows,
+            "q": q,
+            "role": role,
+            "status": status,
+            "role_choices": MembershipRole.choices,
+            "status_choices": STATUS_FILTERS,
+            "filtered": bool(q or role or status),
+            "can_manage_admins": request.membership.is_admin,
+        },
+    )
+
+
+@institution_required("manage_users")
+def user_add(request: HttpRequest) -> HttpResponse:
+    form = MembershipAddForm(request.POST or None, can_grant_admin=request.membership.is_admin)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            result = services.membership_add(
+                institution=request.institution,
+                by=request.user,
+                phone=data["phone"],
+                name=data["name"],
+                id_card_number=data["id_card_number"],
+                email=data["email"],
+                role=data["role"],
+                perms=set(data["perms"]),
+            )
+        except ValidationError as error:
+            _add_model_errors(form, error)
+        else:
+            user = result.membership.user
+            if result.user_created:
+                messages.success(
+                    request,
+                    f"已添加用户{user.name}，临时密码已通过短信发送至{mask_phone(user.phone)}，首次登录须修改密码。",
+                )
+            else:
+                messages.success(
+                    request,
+                    f"手机号{mask_phone(user.phone)}已有账号（{user.get_full_name()}），已关联到本机构。",
+                )
+            return redirect("accounts:user_list")
+    return render(
+        request,
+        "accounts/user_form.html",
+        {"form": form, "adding": True, "perm_count": len(MODULE_PERMISSIONS)},
+    )
+
+
+@institution_required("manage_users")
+def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = selectors.membership_get(institution_id=request.institution.pk, pk=pk)
+    current = selectors.module_perms_of(membership=membership)
+    form = MembershipEditForm(
+        request.POST or None,
+        membership=membership,
+        perms=current,
+        can_grant_admin=request.membership.is_admin,
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.membership_update(
+                membership=membership,
+                by=request.user,
+                role=data["role"],
+                perms=set(data["perms"]),
+                name=data.get("name"),
+                id_card_number=data.get("id_card_number"),
+            )
+        except ValidationError as error:
+            _add_model_errors(form, error)
+        else:
+            messages.success(request, f"已保存{membership.user.get_full_name()}的角色和权限。")
+            return redirect("accounts:user_list")
+    return render(
+        request,
+        "accounts/user_form.html",
+        {
+            "form": form,
+            "adding": False,
+            "membership": membership,
+            "is_self": membership.user_id == request.user.pk,
+        },
+    )
+
+
+def _membership_action(request: HttpRequest, pk: int, action, done: str) -> HttpResponse:
+    membership: Membership = selectors.membership_get(institution_id=request.institution.pk, pk=pk)
+    try:
+        action(membership=membership, by=request.user)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, done.format(name=membership.user.get_full_name()))
+    return redirect("accounts:user_list")
+
+
+@institution_required("manage_users")
+@require_POST
+def user_disable(request: HttpRequest, pk: int) -> HttpResponse:
+    return _membership_action(request, pk, services.membership_disable, "已停用{name}。")
+
+
+@institution_required("manage_users")
+@require_POST
+def user_enable(request: HttpRequest, pk: int) -> HttpResponse:
+    return _membership_action(request, pk, services.membership_enable, "已启用{name}。")
+
+
+@institution_required("manage_users")
+@require_POST
+def user_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
+    return _membership_action(
+        request,
+        pk,
+        services.membership_password_reset,
+        "已重置{name}的密码，临时密码已通过短信发送，该用户下次登录时须修改密码。",
+    )

@@ -1,0 +1,251 @@
+"""Private attachments: content-checked, size-limited uploads, served only to who may see the owner.
+
+The owner object decides visibility with `attachments_visible_to(user) -> bool`; anything else (no such
+method, False, an unknown attachment) is a 404 at the download view.
+"""
+
+import hashlib
+import os
+import re
+import unicodedata
+import zipfile
+from collections.abc import Iterable
+from typing import Any
+from urllib.parse import quote
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import Model, QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from PIL import Image, UnidentifiedImageError
+
+from .choices import AttachmentKind
+from .models import Attachment
+
+Kind = AttachmentKind
+
+# Extension → the kind its content must be.
+EXTENSION_KINDS: dict[str, str] = {
+    ".jpg": Kind.IMAGE,
+    ".jpeg": Kind.IMAGE,
+    ".png": Kind.IMAGE,
+    ".gif": Kind.IMAGE,
+    ".webp": Kind.IMAGE,
+    ".bmp": Kind.IMAGE,
+    ".pdf": Kind.PDF,
+    ".xlsx": Kind.XLSX,
+    ".docx": Kind.DOCX,
+}
+# Image formats Pillow may report, with the extension and MIME type they are stored under.
+IMAGE_FORMATS: dict[str, tuple[str, str]] = {
+    "JPEG": (".jpg", "image/jpeg"),
+    "PNG": (".png", "image/png"),
+    "GIF": (".gif", "image/gif"),
+    "WEBP": (".webp", "image/webp"),
+    "BMP": (".bmp", "image/bmp"),
+}
+IMAGE_EXTENSIONS: dict[str, str] = {mime: extension for extension, mime in IMAGE_FORMATS.values()}
+MIME_TYPES: dict[str, str] = {
+    Kind.PDF: "application/pdf",
+    Kind.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    Kind.DOCX: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+# The part an Office Open XML package of each kind must contain.
+OOXML_PARTS: dict[str, str] = {Kind.XLSX: "xl/", Kind.DOCX: "word/"}
+
+MAX_NAME_LENGTH = 120
+_UNSAFE_NAME_CHARS = re.compile(r'[<>:"/\\|?*]')
+
+
+def human_size(size: int) -> str:
+    if size >= 1024 * 1024:
+        return f"{size / (1024 * 1024):.1f} MB".replace(".0 MB", " MB")
+    if size >= 1024:
+        return f"{size / 1024:.0f} KB"
+    return f"{size} 字节"
+
+
+def sanitize_filename(name: str) -> str:
+    """The uploader's file name made safe to show and to send back: no path, no control characters."""
+    name = unicodedata.normalize("NFC", name or "")
+    name = re.split(r"[/\\]", name)[-1]
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C")
+    name = _UNSAFE_NAME_CHARS.sub("_", name)
+    name = re.sub(r"\s+", " ", name).strip().lstrip(".").strip()
+    stem, extension = os.path.splitext(name)
+    if len(extension) > 10:
+        stem, extension = name, ""
+    stem = stem[: MAX_NAME_LENGTH - len(extension)].strip()
+    return f"{stem or '未命名'}{extension.lower()}"
+
+
+def _kind_labels(kinds: Iterable[str]) -> str:
+    return "、".join(Kind(kind).label for kind in kinds)
+
+
+def _allowed_extensions(kinds: Iterable[str]) -> str:
+    allowed = set(kinds)
+    return " ".join(ext for ext, kind in EXTENSION_KINDS.items() if kind in allowed)
+
+
+def _read_head(file: Any, size: int) -> bytes:
+    file.seek(0)
+    head = file.read(size)
+    file.seek(0)
+    return head
+
+
+def _check_image(file: Any) -> str:
+    """Returns Pillow's format name of a real, intact image; raises ValueError otherwise."""
+    file.seek(0)
+    try:
+        with Image.open(file) as image:
+            image_format = image.format
+            image.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+        raise ValueError(str(exc)) from exc
+    finally:
+        file.seek(0)
+    if image_format not in IMAGE_FORMATS:
+        raise ValueError(f"unsupported image format {image_format}")
+    return image_format
+
+
+def _check_ooxml(file: Any, kind: str) -> None:
+    file.seek(0)
+    try:
+        with zipfile.ZipFile(file) as package:
+            names = package.namelist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise ValueError(str(exc)) from exc
+    finally:
+        file.seek(0)
+    if "[Content_Types].xml" not in names or not any(n.startswith(OOXML_PARTS[kind]) for n in names):
+        raise ValueError("not an Office Open XML package of the expected kind")
+
+
+def detect_upload(file: Any, *, kinds: Iterable[str], max_bytes: int | None = None) -> tuple[str, str]:
+    """Checks an upload and returns (kind, MIME type); raises a Chinese ValidationError if refused."""
+    kinds = [Kind(kind) for kind in kinds]
+    limit = settings.UPLOAD_MAX_BYTES if max_bytes is None else min(max_bytes, settings.UPLOAD_MAX_BYTES)
+    name = sanitize_filename(getattr(file, "name", "") or "")
+    extension = os.path.splitext(name)[1].lower()
+    size = file.size
+    if not size:
+        raise ValidationError(_("文件为空，请重新选择。"), code="empty")
+    if size > limit:
+        raise ValidationError(
+            _("文件大小为 %(size)s，超过了 %(limit)s 的上限。")
+            % {"size": human_size(size), "limit": human_size(limit)},
+            code="too_large",
+        )
+    kind = EXTENSION_KINDS.get(extension)
+    if kind is None or kind not in kinds:
+        raise ValidationError(
+            _("不支持的文件类型（%(ext)s）。请上传%(kinds)s，扩展名为 %(allowed)s。")
+            % {"ext": extension or _("无扩展名"), "kinds": _kind_labels(kinds), "allowed": _allowed_extensions(kinds)},
+            code="extension",
+        )
+    try:
+        if kind == Kind.IMAGE:
+            return kind, IMAGE_FORMATS[_check_image(file)][1]
+        if kind == Kind.PDF:
+            if not _read_head(file, 5).startswith(b"%PDF-"):
+                raise ValueError("missing %PDF- header")
+        else:
+            _check_ooxml(file, kind)
+    except ValueError:
+        raise ValidationError(
+            _("文件内容不是有效的%(kind)s（文件扩展名为 %(ext)s）。请确认文件未损坏，且确为该类型。")
+            % {"kind": Kind(kind).label, "ext": extension},
+            code="content",
+        ) from None
+    return kind, MIME_TYPES[kind]
+
+
+def validate_upload(file: Any, *, kinds: Iterable[str], max_bytes: int | None = None) -> str:
+    """Checks an upload by size, extension and content; returns the detected kind."""
+    return detect_upload(file, kinds=kinds, max_bytes=max_bytes)[0]
+
+
+def _sha256(file: Any) -> str:
+    digest = hashlib.sha256()
+    file.seek(0)
+    for chunk in file.chunks() if hasattr(file, "chunks") else iter(lambda: file.read(65536), b""):
+        digest.update(chunk)
+    file.seek(0)
+    return digest.hexdigest()
+
+
+def attachment_create(
+    *,
+    owner: Model,
+    file: UploadedFile,
+    kinds: Iterable[str],
+    purpose: str = "",
+    by: Any,
+    max_bytes: int | None = None,
+) -> Attachment:
+    """Checks and stores an upload privately as an attachment of `owner`."""
+    kind, mime_type = detect_upload(file, kinds=kinds, max_bytes=max_bytes)
+    original_name = sanitize_filename(file.name)
+    extension = IMAGE_EXTENSIONS.get(mime_type) or os.path.splitext(original_name)[1].lower()
+    attachment = Attachment(
+        content_type=ContentType.objects.get_for_model(owner),
+        object_id=owner.pk,
+        purpose=purpose,
+        original_name=original_name,
+        mime_type=mime_type,
+        size=file.size,
+        sha256=_sha256(file),
+        kind=kind,
+        uploaded_by=by if getattr(by, "pk", None) else None,
+    )
+    attachment.file.save(f"upload{extension}", file, save=False)
+    try:
+        attachment.save()
+    except Exception:
+        attachment.file.storage.delete(attachment.file.name)
+        raise
+    return attachment
+
+
+def attachment_delete(*, attachment: Attachment) -> None:
+    """Removes the row, and the stored file once the deletion has committed."""
+    storage, name = attachment.file.storage, attachment.file.name
+    with transaction.atomic():
+        attachment.delete()
+        transaction.on_commit(lambda: storage.delete(name))
+
+
+def attachments_of(owner: Model, *, purpose: str | None = None) -> QuerySet[Attachment]:
+    queryset = Attachment.objects.filter(
+        content_type=ContentType.objects.get_for_model(owner), object_id=owner.pk
+    ).select_related("uploaded_by")
+    if purpose is not None:
+        queryset = queryset.filter(purpose=purpose)
+    return queryset.order_by("created_at", "id")
+
+
+def attachment_get_for_download(*, user: Any, pk: int) -> Attachment:
+    """The attachment, if its owner lets `user` see it; otherwise a 404 (never a 403)."""
+    attachment = get_object_or_404(Attachment.objects.select_related("content_type"), pk=pk)
+    owner = attachment.owner
+    visible_to = getattr(owner, "attachments_visible_to", None)
+    if owner is None or visible_to is None or not visible_to(user):
+        raise Http404("attachment not visible")
+    return attachment
+
+
+def content_disposition(filename: str) -> str:
+    """`attachment` with an ASCII fallback name and the real one as RFC 5987 `filename*`."""
+    stem, extension = os.path.splitext(filename)
+    ascii_stem = re.sub(r"[^A-Za-z0-9._-]+", "_", stem.encode("ascii", "ignore").decode()).strip("_.")
+    ascii_extension = extension if re.fullmatch(r"\.[A-Za-z0-9]{1,10}", extension) else ""
+    fallback = f"{ascii_stem or 'download'}{ascii_extension}"
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"

@@ -1,0 +1,28 @@
+"""Background jobs of the shared primitives. Thin: ids and plain values in, a service does the work."""
+
+from smtplib import SMTPException
+
+from celery import shared_task
+from django.db import OperationalError
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_sms_task(phone: str, message: str) -> None:
+    from .notifications import send_sms
+
+    send_sms(phone=phone, message=message)
+
+
+@shared_task(autoretry_for=(OSError, SMTPException), retry_backoff=True, max_retries=5)
+def send_email_task(subject: str, message: str, recipient_list: list[str]) -> None:
+    from .notifications import send_email
+
+    send_email(subject=subject, message=message, recipient_list=recipient_list)
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def notify_transition_task(model_label: str, pk: int, to_status: str) -> None:
+    """Tells the other side about a review transition. Safe to run twice: only one run notifies."""
+    from .workflow import transition_notify
+
+    transition_notify(model_label=model_label, pk=pk, to_status=to_status)

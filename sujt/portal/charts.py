@@ -1,0 +1,53 @@
+"""Server-rendered SVG charts (DESIGN §8: no chart library, no script). Every label is escaped."""
+
+from collections.abc import Sequence
+
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+
+def bar_chart_svg(
+    data: Sequence[tuple[str, int]],
+    *,
+    title: str,
+    label_width: int = 84,
+    bar_height: int = 22,
+    gap: int = 8,
+    width: int = 560,
+    id_prefix: str = "chart",
+) -> SafeString:
+    """A horizontal bar chart of (label, value) pairs, scaled to the largest value.
+
+    Colours come from CSS classes (chart-bar, chart-label, chart-value), so the high-contrast mode
+    restyles it; the <title> and <desc> make it readable by screen readers. `id_prefix` keeps their ids
+    unique when a page shows several charts.
+    """
+    ident = escape(id_prefix)
+    value_width = 56
+    plot_width = width - label_width - value_width
+    largest = max((value for _label, value in data), default=0)
+    height = max(len(data), 1) * (bar_height + gap) + gap
+    rows = []
+    for index, (label, value) in enumerate(data):
+        y = gap + index * (bar_height + gap)
+        length = round(plot_width * value / largest) if largest else 0
+        middle = y + bar_height / 2
+        rows.append(
+            f'<g class="chart-row">'
+            f'<text class="chart-label" x="{label_width - 8}" y="{middle:g}" text-anchor="end" '
+            f'dominant-baseline="central">{escape(label)}</text>'
+            f'<rect class="chart-track" x="{label_width}" y="{y}" width="{plot_width}" height="{bar_height}"/>'
+            f'<rect class="chart-bar" x="{label_width}" y="{y}" width="{length}" height="{bar_height}">'
+            f"<title>{escape(label)}：{value}</title></rect>"
+            f'<text class="chart-value" x="{label_width + length + 6}" y="{middle:g}" '
+            f'dominant-baseline="central">{value}</text>'
+            f"</g>"
+        )
+    description = "；".join(f"{label} {value}" for label, value in data)
+    svg = (
+        f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+        f'role="img" aria-labelledby="{ident}-title {ident}-desc" preserveAspectRatio="xMinYMin meet">'
+        f'<title id="{ident}-title">{escape(title)}</title><desc id="{ident}-desc">{escape(description)}</desc>'
+        f"{''.join(rows)}</svg>"
+    )
+    return mark_safe(svg)  # noqa: S308 - built above from escaped labels and integers only

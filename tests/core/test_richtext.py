@@ -1,0 +1,99 @@
+import pytest
+from django import forms
+from django.contrib.admin.widgets import AdminTextareaWidget
+from django_ckeditor_5.widgets import CKEditor5Widget
+
+from sujt.core.richtext import RichTextFormField, sanitize_html
+from tests.core.workflow_app.models import Submission
+
+
+@pytest.mark.parametrize(
+    ("dirty", "clean"),
+    [
+        ("<p>你好</p><script>alert('xss')</script>", "<p>你好</p>"),
+        ('<img src="https://img.example.cn/a.png" onerror="alert(1)">', '<img src="https://img.example.cn/a.png">'),
+        ('<a href="javascript:alert(1)">点我</a>', '<a rel="noopener noreferrer">点我</a>'),
+        ('<a href="JaVaScRiPt:alert(1)">点我</a>', '<a rel="noopener noreferrer">点我</a>'),
+        ('<a href="data:text/html;base64,PHNjcmlwdD4=">x</a>', '<a rel="noopener noreferrer">x</a>'),
+        ('<p style="color:red" class="lead" onclick="steal()">正文</p>', "<p>正文</p>"),
+        ('<img src="javascript:alert(1)">', ""),
+        ('<img src="mailto:a@b.cn">', ""),
+        ('<img src="data:image/png;base64,AAAA">', ""),
+        ("<iframe src='https://evil.example'></iframe><p>后</p>", "<p>后</p>"),
+        ("<style>p{display:none}</style><p>正文</p>", "<p>正文</p>"),
+        ("<svg onload=alert(1)><circle/></svg>正文", "正文"),
+        ("<!-- 注释 --><p>正文</p>", "<p>正文</p>"),
+        ('<h1>大标题</h1><div><span style="x">文字</span></div>', "大标题文字"),
+        ('<td colspan="2" onmouseover="x()">格</td>', "格"),
+        ("<form action='/x'><input name='a'></form>", ""),
+        ("", ""),
+        (None, ""),
+    ],
+)
+def test_dangerous_markup_is_removed(dirty, clean):
+    assert sanitize_html(dirty) == clean
+
+
+def test_safe_formatting_is_kept():
+    html = (
+        "<h2>通知</h2><h3>一、背景</h3><h4>（一）</h4>"
+        "<p><strong>加粗</strong><b>b</b><em>斜体</em><i>i</i><u>下划线</u><s>删除</s><br>换行</p>"
+        "<ul><li>甲</li></ul><ol><li>乙</li></ol><blockquote>引用</blockquote>"
+        '<figure><table><thead><tr><th colspan="2">表头</th></tr></thead>'
+        '<tbody><tr><td rowspan="2">格</td></tr></tbody></table><figcaption>表 1</figcaption></figure>'
+        '<p><img src="https://www.example.cn/logo.png" alt="标志" width="120" height="40"></p>'
+    )
+    assert sanitize_html(html) == html
+
+
+@pytest.mark.parametrize(
+    ("href", "kept"),
+    [
+        ("https://www.example.cn/a?b=1", True),
+        ("http://www.example.cn/", True),
+        ("mailto:office@example.cn", True),
+        ("ftp://example.cn/x", False),
+        ("vbscript:msgbox(1)", False),
+    ],
+)
+def test_links_keep_only_allowed_schemes_and_get_rel(href, kept):
+    cleaned = sanitize_html(f'<a href="{href}" target="_blank" title="说明">链接</a>')
+    assert ('href="' in cleaned) is kept
+    assert 'rel="noopener noreferrer"' in cleaned
+    assert 'title="说明"' in cleaned
+    assert "target" not in cleaned
+
+
+def test_table_cell_spans_must_be_numbers():
+    assert sanitize_html('<table><tbody><tr><td colspan="2;x">a</td></tr></tbody></table>') == (
+        "<table><tbody><tr><td>a</td></tr></tbody></table>"
+    )
+
+
+@pytest.mark.django_db
+def test_model_field_sanitises_on_every_save(make_submission):
+    submission = make_submission(note='<p onclick="x()">说明</p><script>alert(1)</script>')
+    assert submission.note == "<p>说明</p>"
+    submission.note = '<a href="javascript:alert(1)">x</a>'
+    submission.save()
+    submission.refresh_from_db()
+    assert submission.note == '<a rel="noopener noreferrer">x</a>'
+
+
+def test_model_field_edits_with_the_ckeditor_widget_even_in_admin():
+    field = Submission._meta.get_field("note")
+    form_field = field.formfield()
+    assert isinstance(form_field, RichTextFormField)
+    assert isinstance(form_field.widget, CKEditor5Widget)
+    admin_field = field.formfield(widget=AdminTextareaWidget)
+    assert isinstance(admin_field.widget, CKEditor5Widget)
+
+
+def test_form_field_sanitises_in_clean():
+    class NewsForm(forms.Form):
+        body = RichTextFormField(label="正文")
+
+    form = NewsForm(data={"body": '<p>正文<img src=x onerror="alert(1)"></p><a href="javascript:x">x</a>'})
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["body"] == '<p>正文</p><a rel="noopener noreferrer">x</a>'
+    assert isinstance(form.fields["body"].widget, CKEditor5Widget)

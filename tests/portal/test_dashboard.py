@@ -1,0 +1,184 @@
+"""The dashboard (01 首页): profile summary, the 首要工作 checklist, to-dos and the latest messages."""
+
+import datetime
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from sujt.core.todos import Todo, register_todo_provider, unregister_todo_provider
+from tests.factories import InstitutionFactory, MembershipFactory
+
+
+def checklist_items(html: str) -> dict[str, bool]:
+    """{key: done} of the checklist on the page."""
+    return {
+        key: "is-done" in classes
+        for classes, key in re.findall(r'<li class="checklist-item([^"]*)" data-checklist="([^"]+)"', html)
+    }
+
+
+def dashboard_html(client) -> str:
+    response = client.get(reverse("portal:dashboard"))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_profile_summary_shows_the_current_institution(client_for, institution):
+    html = dashboard_html(client_for("inst_staff"))
+    assert institution.name in html
+    assert institution.uscc in html
+    assert "南京市玄武区" in html
+    assert "经办人" in html
+
+
+def test_the_session_choice_of_institution_is_the_one_summarised(client, inst_admin, other_institution):
+    MembershipFactory(user=inst_admin, institution=other_institution)
+    client.force_login(inst_admin)
+    session = client.session
+    session["current_institution_id"] = other_institution.pk
+    session.save()
+    html = dashboard_html(client)
+    profile = re.search(r'<section class="card" id="profile".*?</section>', html, re.S).group(0)
+    assert other_institution.name in profile
+
+
+def test_foundation_checklist_has_its_four_items_in_order(client_for):
+    items = checklist_items(dashboard_html(client_for("inst_admin")))
+    assert list(items) == ["change_password", "credit_commitment", "confirm_institution", "complete_profile"]
+
+
+def test_change_password_ticks_itself_off(client_for, inst_admin):
+    from sujt.portal.checklist import foundation_checklist
+
+    def password_item_done() -> bool:
+        return next(i for i in foundation_checklist(inst_admin, None) if i.key == "change_password").done
+
+    inst_admin.password_changed_at, inst_admin.must_change_password = None, False
+    assert password_item_done() is False
+    inst_admin.password_changed_at, inst_admin.must_change_password = timezone.now(), True
+    assert password_item_done() is False
+    inst_admin.password_changed_at, inst_admin.must_change_password = timezone.now(), False
+    assert password_item_done() is True
+    inst_admin.save()
+    assert checklist_items(dashboard_html(client_for("inst_admin")))["change_password"] is True
+
+
+def test_unbuilt_modules_items_say_so_and_are_never_done(client_for):
+    html = dashboard_html(client_for("inst_admin"))
+    items = checklist_items(html)
+    assert items["credit_commitment"] is False
+    assert items["confirm_institution"] is False
+    assert items["complete_profile"] is False
+    assert "信用管理模块上线后在此上传（仅申领江苏省CMA证书的机构）" in html
+    assert "机构风采管理模块（02）尚未开通" in html
+    assert f'href="{reverse("portal:help")}#modules"' in html
+
+
+def test_an_opened_module_takes_over_its_checklist_items(client_for, monkeypatch):
+    from sujt.core import modules
+
+    monkeypatch.setattr(modules, "_module_entries", dict(modules._module_entries))
+    modules.register_module("05", url_name="portal:help", perm="manage_credit")
+    modules.register_module("02", url_name="portal:help", perm="manage_profile")
+    items = checklist_items(dashboard_html(client_for("inst_admin")))
+    assert list(items) == ["change_password"]
+
+
+def test_another_apps_checklist_item_appears_and_ticks_off(client_for, inst_admin):
+    from sujt.core.todos import ChecklistItem, register_checklist_provider, unregister_checklist_provider
+
+    state = {"done": False}
+
+    def provider(user, institution):
+        return [ChecklistItem(key="demo_item", title="示例事项", done=state["done"], url="/help/", order=25)]
+
+    register_checklist_provider(provider)
+    try:
+        assert checklist_items(dashboard_html(client_for("inst_admin")))["demo_item"] is False
+        state["done"] = True
+        items = checklist_items(dashboard_html(client_for("inst_admin")))
+        assert items["demo_item"] is True
+        assert list(items).index("demo_item") == 2  # between order 20 and 30
+    finally:
+        unregister_checklist_provider(provider)
+
+
+@pytest.fixture
+def todo_provider():
+    todos: list[Todo] = []
+
+    def provider(user):
+        return list(todos)
+
+    register_todo_provider(provider)
+    yield todos
+    unregister_todo_provider(provider)
+
+
+def test_todos_are_sorted_by_due_date_with_urgency_in_text_and_colour(client_for, todo_provider):
+    today = timezone.localdate()
+    todo_provider.extend(
+        [
+            Todo(title="提交年度报告", module="07 技术机构运营数据填报", url="/r/1", due_date=today + datetime.timedelta(days=30)),
+            Todo(title="整改材料逾期", module="03 机构整改", url="/r/2", due_date=today - datetime.timedelta(days=3)),
+            Todo(title="无截止日期事项", module="06 新闻资讯发布", url="/r/3"),
+            Todo(title="承诺书即将到期", module="05 信用管理", url="/r/4", due_date=today + datetime.timedelta(days=2)),
+        ]
+    )
+    html = dashboard_html(client_for("inst_admin"))
+    titles = re.findall(r'<li class="todo todo-\w+">\s*<span[^>]*>[^<]*</span>\s*<a href="[^"]+">([^<]+)</a>', html)
+    assert titles == ["整改材料逾期", "承诺书即将到期", "提交年度报告", "无截止日期事项"]
+    assert re.search(r'<li class="todo todo-overdue">\s*<span class="badge badge-urgency-overdue">逾期</span>', html)
+    assert re.search(r'<li class="todo todo-soon">\s*<span class="badge badge-urgency-soon">临近</span>', html)
+    assert "已逾期 3 天" in html
+    assert "剩余 2 天" in html
+
+
+def test_no_todos_shows_an_empty_state(client_for):
+    assert "暂无待办事项" in dashboard_html(client_for("inst_admin"))
+
+
+def test_latest_five_messages_newest_first(client_for, inst_admin, other_inst_admin, make_notification):
+    now = timezone.now()
+    for i in range(7):
+        make_notification(inst_admin, title=f"消息{i}", created_at=now - datetime.timedelta(minutes=10 - i))
+    make_notification(other_inst_admin, title="别人的消息")
+    html = dashboard_html(client_for("inst_admin"))
+    section = re.search(r'aria-labelledby="notices-title">.*?</section>', html, re.S).group(0)
+    assert re.findall(r"消息\d", section) == ["消息6", "消息5", "消息4", "消息3", "消息2"]
+    assert "别人的消息" not in html
+
+
+def _add_data(institution, user, other, make_notification, n):
+    """n messages, n memberships in other institutions, n colleagues and n unrelated institutions."""
+    for i in range(n):
+        make_notification(user, title=f"消息{i}", read=bool(i % 2))
+        MembershipFactory(user=user, institution=InstitutionFactory())
+        MembershipFactory(institution=institution)
+        InstitutionFactory()
+
+
+@pytest.mark.parametrize("who", ["inst_admin", "inst_staff"])
+def test_dashboard_queries_are_bounded_and_do_not_grow_with_data(
+    who, request, client_for, institution, other_inst_admin, make_notification, django_assert_max_num_queries
+):
+    user = request.getfixturevalue(who)
+    client = client_for(who)
+    session = client.session
+    session["current_institution_id"] = institution.pk  # the other memberships must not take over
+    session.save()
+    client.get(reverse("portal:dashboard"))  # warm up: session and content types
+
+    _add_data(institution, user, other_inst_admin, make_notification, 5)
+    with CaptureQueriesContext(connection) as small:
+        dashboard_html(client)
+    _add_data(institution, user, other_inst_admin, make_notification, 10)
+    with django_assert_max_num_queries(10), CaptureQueriesContext(connection) as large:
+        html = dashboard_html(client)
+    assert "switch-institution" in html
+    assert f'<option value="{institution.pk}" selected>' in html
+    assert len(large) == len(small)
