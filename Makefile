@@ -12,8 +12,10 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check
 RUN_ADDR ?= 127.0.0.1:8000
-# Two workers on a two-core machine; `make test PYTEST_ARGS="-x tests/core"` for one part in one process.
-PYTEST_ARGS ?= -n 2
+# Two pytest-xdist workers on a two-core machine. With REDIS_URL set the suite runs in one process:
+# parallel test processes would share one Redis database, where one test's cache.clear() (FLUSHDB)
+# wipes the other's cache entries and broker queue. `make test PYTEST_ARGS="-x tests/core"` runs a part.
+PYTEST_ARGS ?= $(if $(REDIS_URL),,-n 2)
 CHROMIUM := /usr/bin/chromium
 
 # Without a secret key the local commands run in development mode (DEBUG on, generated dev key);

@@ -128,5 +128,7 @@ def seed(stdout: TextIO) -> list[tuple[str, str, str, str]]:
         admin = _member_ensure(institution=institution, number=number, role=MembershipRole.ADMIN)
         staff = _member_ensure(institution=institution, number=number, role=MembershipRole.STAFF)
         rows.append(("机构管理员 / 经办人", f"{admin} / {staff}", DEMO_PASSWORD, institution.name))
-    stdout.write(f"  检验检测机构：新建 {created} 家，共 {INSTITUTION_COUNT} 家（每家一名管理员、一名经办人）\n")
+    stdout.write(
+        f"  检验检测机构：新建 {created} 家，共 {INSTITUTION_COUNT} 家（每家一名管理员、一名经办人）\n"
+    )
     return rows

@@ -7,6 +7,8 @@
  * the server, which sets the same cookie.
  *
  * Menus (<details class="menu">) close on Escape or on a click elsewhere.
+ *
+ * Confirmations: a submit button (or form) with data-confirm="…" asks before the form is sent.
  */
 (function () {
   "use strict";
@@ -131,8 +133,19 @@
     });
   }
 
+  function initConfirmations() {
+    document.addEventListener("submit", function (event) {
+      var source = event.submitter && event.submitter.hasAttribute("data-confirm") ? event.submitter : event.target;
+      var question = source.getAttribute ? source.getAttribute("data-confirm") : null;
+      if (question && !window.confirm(question)) {
+        event.preventDefault();
+      }
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     initA11y();
     initMenus();
+    initConfirmations();
   });
 })();

@@ -125,6 +125,10 @@ class UserAdmin(HistoryAdmin, DjangoUserAdmin):
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return _scope(request) is not None and super().has_view_permission(request, obj)
 
+    def get_inlines(self, request: HttpRequest, obj: Any = None) -> list:
+        # A new account belongs to no institution yet; memberships are added where they are managed.
+        return self.inlines if obj is not None else []
+
     def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
         fieldsets = super().get_fieldsets(request, obj)
         if obj is None or self.has_change_permission(request, obj):

@@ -7,5 +7,5 @@ class AccountsConfig(AppConfig):
     verbose_name = "账号与权限"
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401
-        from . import parties  # noqa: F401  (registers the review workflow's party resolver)
+        # parties registers the review workflow's party resolver with core.
+        from . import parties, signals  # noqa: F401

@@ -17,13 +17,15 @@ from sujt.core.validators import id_card_check_char
 from .models import Regulator, User
 from .services import password_set, regulator_group_ensure, regulator_save
 
-ADMIN_PASSWORD = "Sujt@Admin2026"  # noqa: S105 - the published demo password
-DEMO_PASSWORD = "Sujt@Demo2026"  # noqa: S105 - the published demo password
+ADMIN_PASSWORD = "Sujt@Admin2026"  # published with the demo (README)
+DEMO_PASSWORD = "Sujt@Demo2026"  # published with the demo (README)
 
 SUPERUSER_PHONE = "13900000000"
 PROVINCE_REGULATOR_PHONE = "13900000001"
 
-_SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林高罗郑梁谢宋唐许韩冯邓曹彭曾萧田董潘袁蔡蒋余杜叶程魏苏吕丁任沈"
+_SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林高罗郑梁谢宋唐许韩冯邓曹彭曾萧田董潘袁蔡蒋余杜叶程魏苏吕丁任沈"
+)
 _GIVEN_NAMES = [
     "思远", "若兰", "明轩", "雨桐", "子墨", "嘉怡", "浩然", "佳宁", "逸凡", "书瑶", "景行", "清和",
     "安澜", "知行", "语嫣", "承泽", "沐阳", "欣然", "致远", "秋实", "晓岚", "慕白", "维桢", "静姝",
@@ -59,7 +61,9 @@ def demo_user_ensure(
     user = User.objects.filter(phone=phone).first()
     if user is not None:
         return user, False
-    user = User(phone=phone, name=name, id_card_number=id_card_number, info_confirmed_at=timezone.now(), **extra)
+    user = User(
+        phone=phone, name=name, id_card_number=id_card_number, info_confirmed_at=timezone.now(), **extra
+    )
     user.full_clean(exclude=["password"])
     password_set(user=user, raw_password=password, must_change=False)
     return user, True

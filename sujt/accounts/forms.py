@@ -14,7 +14,7 @@ from .services import password_set
 
 
 def _password_help() -> str:
-    return "；".join(password_validation.password_validators_help_texts())
+    return "".join(password_validation.password_validators_help_texts())
 
 
 class LoginForm(AuthenticationForm):

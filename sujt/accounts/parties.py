@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from sujt.core.regions import PROVINCE_CODE, city_code_of, region_contains
-from sujt.core.workflow import INSTITUTION_SIDE, REGULATOR_SIDE, set_party_resolver
+from sujt.core.workflow import INSTITUTION_SIDE, MEMBER_SIDE, REGULATOR_SIDE, set_party_resolver
 
 from .choices import MembershipRole
 from .models import Membership, User
@@ -31,6 +31,12 @@ def institution_admins(*, institution_id: int) -> QuerySet[User]:
         memberships__institution_id=institution_id,
         memberships__is_active=True,
         memberships__role=MembershipRole.ADMIN,
+    ).distinct()
+
+
+def institution_members(*, institution_id: int) -> QuerySet[User]:
+    return User.objects.filter(
+        is_active=True, memberships__institution_id=institution_id, memberships__is_active=True
     ).distinct()
 
 
@@ -60,11 +66,13 @@ def may_see_institution_files(*, user: Any, institution: Any) -> bool:
 
 
 def review_party_resolver(*, institution: Any, side: str) -> list[User]:
-    """The workflow's hook: the regulators over the institution, or its active admins."""
+    """The workflow's hook: the regulators over the institution, its active admins or its members."""
     if side == REGULATOR_SIDE:
         return regulators_over(region_code=institution.region_code)
     if side == INSTITUTION_SIDE:
         return list(institution_admins(institution_id=institution.pk))
+    if side == MEMBER_SIDE:
+        return list(institution_members(institution_id=institution.pk))
     raise ValueError(f"unknown side: {side}")
 
 

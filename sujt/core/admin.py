@@ -164,7 +164,9 @@ class ReviewAdminMixin:
                 done += 1
         if done:
             self.message_user(
-                request, _("已%(verb)s %(count)d 项。") % {"verb": decision.verb, "count": done}, messages.SUCCESS
+                request,
+                _("已%(verb)s %(count)d 项。") % {"verb": decision.verb, "count": done},
+                messages.SUCCESS,
             )
         for text in errors[:MAX_ERROR_MESSAGES]:
             self.message_user(request, text, messages.ERROR)
@@ -174,4 +176,3 @@ class ReviewAdminMixin:
                 _("另有 %(count)d 项未能处理。") % {"count": len(errors) - MAX_ERROR_MESSAGES},
                 messages.ERROR,
             )
-

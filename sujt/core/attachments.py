@@ -148,7 +148,11 @@ def detect_upload(file: Any, *, kinds: Iterable[str], max_bytes: int | None = No
     if kind is None or kind not in kinds:
         raise ValidationError(
             _("不支持的文件类型（%(ext)s）。请上传%(kinds)s，扩展名为 %(allowed)s。")
-            % {"ext": extension or _("无扩展名"), "kinds": _kind_labels(kinds), "allowed": _allowed_extensions(kinds)},
+            % {
+                "ext": extension or _("无扩展名"),
+                "kinds": _kind_labels(kinds),
+                "allowed": _allowed_extensions(kinds),
+            },
             code="extension",
         )
     try:

@@ -51,7 +51,9 @@ class ReviewCommentForm(forms.Form):
         self.comment_required = comment_required
         self.fields["comment"].required = comment_required
         if comment_required:
-            self.fields["comment"].error_messages["required"] = _("请填写审核意见，说明退回或不予通过的原因。")
+            self.fields["comment"].error_messages["required"] = _(
+                "请填写审核意见，说明退回或不予通过的原因。"
+            )
             self.fields["comment"].help_text = _("必填：机构将看到这条意见。")
         else:
             self.fields["comment"].help_text = _("选填：机构将看到这条意见。")

@@ -174,7 +174,9 @@ class Attachment(models.Model):
     object_id = models.PositiveBigIntegerField(_("所属对象编号"))
     owner = GenericForeignKey("content_type", "object_id")
     purpose = models.CharField(_("用途"), max_length=40, blank=True, help_text=_("如 commitment、evidence。"))
-    file = models.FileField(_("文件"), storage=private_storage, upload_to=attachment_upload_to, max_length=200)
+    file = models.FileField(
+        _("文件"), storage=private_storage, upload_to=attachment_upload_to, max_length=200
+    )
     original_name = models.CharField(_("原文件名"), max_length=200)
     mime_type = models.CharField(_("文件类型"), max_length=100)
     size = models.PositiveBigIntegerField(_("大小（字节）"))

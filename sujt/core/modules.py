@@ -168,7 +168,9 @@ def workspace_nav(*, institution: Any, perms: Collection[str], path: str = "") -
 def portal_nav(*, path: str = "") -> list[NavItem]:
     """The portal header's channels; a channel nobody registered yet has no url ("未开通")."""
     items = [
-        NavItem(key=key, title=title, url=reverse(_portal_links[key].url_name) if key in _portal_links else "")
+        NavItem(
+            key=key, title=title, url=reverse(_portal_links[key].url_name) if key in _portal_links else ""
+        )
         for key, title in PORTAL_CHANNELS.items()
     ]
     items += [

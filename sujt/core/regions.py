@@ -163,8 +163,7 @@ def region_name(code: str) -> str:
 # For a region select: one group per city, the city itself first (an institution's district may be
 # unknown), then its districts.
 REGION_CHOICES: list[tuple[str, list[tuple[str, str]]]] = [
-    (city, [(city_code, city), *districts_of(city_code).items()])
-    for city_code, city in CITIES.items()
+    (city, [(city_code, city), *districts_of(city_code).items()]) for city_code, city in CITIES.items()
 ]
 # A regulator's jurisdiction may also be the whole province.
 SCOPE_CHOICES: list = [(PROVINCE_CODE, f"{PROVINCE_NAME}（全省）"), *REGION_CHOICES]
@@ -179,7 +178,9 @@ def validate_region_code(value: str) -> None:
     """A Jiangsu city or county-level region code (where an institution can be)."""
     if not is_region_code((value or "").strip()):
         raise ValidationError(
-            _("“%(value)s”不是江苏省的市或县（区）行政区划代码。"), code="region_code", params={"value": value}
+            _("“%(value)s”不是江苏省的市或县（区）行政区划代码。"),
+            code="region_code",
+            params={"value": value},
         )
 
 

@@ -53,7 +53,9 @@ def id_card_check_char(first17: str) -> str:
 def validate_id_card(value: str) -> None:
     value = (value or "").strip().upper()
     if not _ID_CARD_RE.match(value):
-        raise ValidationError(_("身份证号码应为18位，前17位为数字，最后一位为数字或X。"), code="id_card_format")
+        raise ValidationError(
+            _("身份证号码应为18位，前17位为数字，最后一位为数字或X。"), code="id_card_format"
+        )
     try:
         birth = datetime.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError:

@@ -29,6 +29,7 @@ from simple_history.utils import get_history_manager_for_model
 from .choices import ReviewStatus
 from .models import Reviewable, ReviewTransition
 from .notifications import notify
+from .tasks import notify_transition_task
 
 logger = logging.getLogger(__name__)
 
@@ -48,7 +49,7 @@ ACTION_NAMES = {
 }
 
 
-class InvalidTransition(Exception):  # noqa: N818 - the domain's name for it
+class InvalidTransition(Exception):
     """The object is not (or no longer) in a state this transition starts from."""
 
     def __init__(self, message: str) -> None:
@@ -61,10 +62,11 @@ class InvalidTransition(Exception):  # noqa: N818 - the domain's name for it
 
 # --- Who is on the other side ------------------------------------------------------------------------
 
-REGULATOR_SIDE = "regulators"
-INSTITUTION_SIDE = "institution"
+REGULATOR_SIDE = "regulators"  # active regulators whose region contains the institution's
+INSTITUTION_SIDE = "institution"  # the institution's active admins
+MEMBER_SIDE = "members"  # all its active members
 
-# resolver(institution=..., side=REGULATOR_SIDE | INSTITUTION_SIDE) -> the users to notify
+# resolver(institution=..., side=REGULATOR_SIDE | INSTITUTION_SIDE | MEMBER_SIDE) -> users
 PartyResolver = Callable[..., Iterable[Any]]
 _party_resolver: PartyResolver | None = None
 
@@ -138,25 +140,19 @@ def transition(
             comment=comment,
             created_at=now,
         )
-        _record_history(
-            model=model, pk=obj.pk, by=by, reason=f"{Status(current).label} → {Status(to).label}"
-        )
-        label, pk = model._meta.label, obj.pk
-        transaction.on_commit(lambda: _queue_notification(label, pk, to))
+        _record_history(model=model, pk=obj.pk, by=by, reason=f"{Status(current).label} → {Status(to).label}")
+        label, pk, to_status = model._meta.label, obj.pk, str(to)
+        transaction.on_commit(lambda: notify_transition_task.delay(label, pk, to_status))
     obj.refresh_from_db(fields=WORKFLOW_FIELDS)
     return log
-
-
-def _queue_notification(model_label: str, pk: int, to_status: str) -> None:
-    from .tasks import notify_transition_task
-
-    notify_transition_task.delay(model_label, pk, to_status)
 
 
 def _require_comment(comment: str, action: str) -> str:
     comment = (comment or "").strip()
     if not comment:
-        raise ValidationError(_("%(action)s时必须填写审核意见。") % {"action": action}, code="comment_required")
+        raise ValidationError(
+            _("%(action)s时必须填写审核意见。") % {"action": action}, code="comment_required"
+        )
     return comment
 
 
@@ -248,10 +244,16 @@ def _message(*, obj: Reviewable, log: ReviewTransition, institution: Any) -> tup
         return title, body
     if log.to_status == Status.WITHDRAWN:
         title = _("已撤回：%(thing)s") % {"thing": thing}
-        return title, _("%(institution)s撤回了%(thing)s，无需审核。") % {"institution": institution, "thing": thing}
+        return title, _("%(institution)s撤回了%(thing)s，无需审核。") % {
+            "institution": institution,
+            "thing": thing,
+        }
     titles = {
         Status.APPROVED: (_("审核通过：%(thing)s"), _("您单位提交的%(thing)s已审核通过。")),
-        Status.RETURNED: (_("已退回：%(thing)s"), _("您单位提交的%(thing)s已被退回，请按审核意见修改后重新提交。")),
+        Status.RETURNED: (
+            _("已退回：%(thing)s"),
+            _("您单位提交的%(thing)s已被退回，请按审核意见修改后重新提交。"),
+        ),
         Status.REJECTED: (_("未通过：%(thing)s"), _("您单位提交的%(thing)s未通过审核。")),
     }
     title, body = titles[log.to_status]
@@ -291,7 +293,10 @@ def transition_notify(*, model_label: str, pk: int, to_status: str) -> int:
         else:
             recipients = review_parties(institution=institution, side=INSTITUTION_SIDE)
             submitter = last_submitter(obj)
-            if submitter is not None:
+            # The submitter hears of it while still a member (someone who left the institution does not).
+            if submitter is not None and submitter in review_parties(
+                institution=institution, side=MEMBER_SIDE
+            ):
                 recipients.append(submitter)
             url = _institution_url(obj)
         return len(notify(recipients=recipients, title=title, body=body, url=url))

@@ -19,7 +19,7 @@ def check_database() -> dict:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
-    except Exception as exc:  # noqa: BLE001 - any failure is the answer
+    except Exception as exc:
         return _error(exc)
     return {"status": "ok", "vendor": connection.vendor}
 
@@ -30,7 +30,7 @@ def check_cache() -> dict:
         cache.set(key, "ok", 30)
         value = cache.get(key)
         cache.delete(key)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         return _error(exc)
     if value != "ok":
         return {"status": "error", "error": "写入缓存的值未能读回"}
@@ -40,7 +40,7 @@ def check_cache() -> dict:
 def check_broker() -> dict:
     if settings.CELERY_TASK_ALWAYS_EAGER:
         return {"status": "ok", "mode": "eager"}
-    from sujt.celery import app as celery_app
+    from sujt import celery_app
 
     try:
         # The URL is read from settings each time (the Celery app caches its configuration).
@@ -53,9 +53,11 @@ def check_broker() -> dict:
                 "max_retries": 1,
             },
         ) as conn:
-            conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=BROKER_TIMEOUT_SECONDS)
+            conn.ensure_connection(
+                max_retries=1, interval_start=0, interval_step=0, timeout=BROKER_TIMEOUT_SECONDS
+            )
             transport = conn.transport_cls
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         return _error(exc)
     return {"status": "ok", "mode": "broker", "transport": str(transport)}
 

@@ -25,4 +25,3 @@ def home_stats() -> dict:
 
 def home_stats_invalidate() -> None:
     cache.delete(HOME_STATS_CACHE_KEY)
-

@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.staticfiles import finders
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
@@ -41,9 +41,7 @@ def _safe_local_url(url: str) -> bool:
 def home(request: HttpRequest) -> HttpResponse:
     stats = selectors.home_stats()
     chart = bar_chart_svg(stats["by_city"], title="各设区市检验检测机构数量", id_prefix="city-chart")
-    return render(
-        request, "portal/home.html", {"stats": stats, "chart": chart, "city_choices": CITY_CHOICES}
-    )
+    return render(request, "portal/home.html", {"stats": stats, "chart": chart, "city_choices": CITY_CHOICES})
 
 
 @require_POST

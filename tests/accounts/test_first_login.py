@@ -88,7 +88,9 @@ def test_the_forced_change_page_explains_why(new_member_client):
         (NEW_PASSWORD, "Other@Value2026", "两次输入的新密码不一致"),
     ],
 )
-def test_a_refused_new_password_shows_the_reason_next_to_the_field(new_member_client, new_member, new, again, field_error):
+def test_a_refused_new_password_shows_the_reason_next_to_the_field(
+    new_member_client, new_member, new, again, field_error
+):
     if "138000" in new:
         new = f"Ab@{new_member.phone}"
     response = change_password(new_member_client, new=new, again=again)
@@ -152,7 +154,9 @@ def test_the_id_card_number_is_required_when_none_is_on_file(confirming_client):
     assert "错误：" in response.content.decode()
 
 
-def test_confirming_goes_to_the_dashboard_and_the_id_card_is_shown_masked_afterwards(confirming_client, new_member):
+def test_confirming_goes_to_the_dashboard_and_the_id_card_is_shown_masked_afterwards(
+    confirming_client, new_member
+):
     id_card = make_id_card(11)
     response = confirming_client.post(
         CONFIRM_URL, {"name": "新用户丙", "id_card_number": id_card.lower(), "email": "bing@example.cn"}
@@ -234,7 +238,12 @@ def test_a_user_added_through_user_management_goes_through_both_steps(
     with django_capture_on_commit_callbacks(execute=True):
         client_for("inst_admin").post(
             reverse("accounts:user_add"),
-            {"phone": "13712340001", "name": "流程测试", "role": MembershipRole.STAFF, "perms": ["submit_news"]},
+            {
+                "phone": "13712340001",
+                "name": "流程测试",
+                "role": MembershipRole.STAFF,
+                "perms": ["submit_news"],
+            },
         )
     temporary = re.search(r"临时密码：(\S+?)。", sms_outbox[-1].message).group(1)
     client = Client()

@@ -156,4 +156,3 @@ def test_production_hashes_passwords_with_argon2(settings, db):
     client = Client()
     response = client.post(reverse("accounts:login"), {"username": user.phone, "password": "Argon@Hash2026"})
     assert response.status_code == 302
-

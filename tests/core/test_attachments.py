@@ -137,11 +137,19 @@ def test_file_names_are_sanitised(raw, clean):
 def test_attachment_is_stored_privately_under_a_random_name(institution, inst_admin, settings):
     content = png_bytes()
     attachment = attachment_create(
-        owner=institution, file=upload("../营业执照.png", content), kinds=[K.IMAGE], purpose="license", by=inst_admin
+        owner=institution,
+        file=upload("../营业执照.png", content),
+        kinds=[K.IMAGE],
+        purpose="license",
+        by=inst_admin,
     )
     attachment.refresh_from_db()
     assert attachment.owner == institution
-    assert (attachment.original_name, attachment.kind, attachment.mime_type) == ("营业执照.png", K.IMAGE, "image/png")
+    assert (attachment.original_name, attachment.kind, attachment.mime_type) == (
+        "营业执照.png",
+        K.IMAGE,
+        "image/png",
+    )
     assert attachment.size == len(content)
     assert attachment.sha256 == hashlib.sha256(content).hexdigest()
     assert attachment.uploaded_by == inst_admin
@@ -168,15 +176,21 @@ def test_a_refused_upload_stores_nothing(institution, inst_admin, settings):
     with pytest.raises(ValidationError):
         attachment_create(owner=institution, file=upload("a.png", b"text"), kinds=[K.IMAGE], by=inst_admin)
     assert not Attachment.objects.exists()
-    assert not Path(settings.PRIVATE_MEDIA_ROOT).exists() or not any(Path(settings.PRIVATE_MEDIA_ROOT).rglob("*.*"))
+    assert not Path(settings.PRIVATE_MEDIA_ROOT).exists() or not any(
+        Path(settings.PRIVATE_MEDIA_ROOT).rglob("*.*")
+    )
 
 
 @pytest.mark.django_db
 def test_attachments_of_lists_an_owners_files_by_purpose(
     institution, other_institution, inst_admin, django_capture_on_commit_callbacks
 ):
-    first = attachment_create(owner=institution, file=upload("a.pdf", PDF_BYTES), kinds=[K.PDF], purpose="x", by=inst_admin)
-    second = attachment_create(owner=institution, file=upload("b.pdf", PDF_BYTES), kinds=[K.PDF], purpose="y", by=inst_admin)
+    first = attachment_create(
+        owner=institution, file=upload("a.pdf", PDF_BYTES), kinds=[K.PDF], purpose="x", by=inst_admin
+    )
+    second = attachment_create(
+        owner=institution, file=upload("b.pdf", PDF_BYTES), kinds=[K.PDF], purpose="y", by=inst_admin
+    )
     attachment_create(owner=other_institution, file=upload("c.pdf", PDF_BYTES), kinds=[K.PDF], by=inst_admin)
     assert list(attachments_of(institution)) == [first, second]
     assert list(attachments_of(institution, purpose="y")) == [second]
@@ -194,7 +208,9 @@ def test_content_checked_form_field_reports_errors_next_to_the_field():
 
     bad = UploadForm(data={}, files={"scan": upload("scan.pdf", b"not a pdf")})
     assert not bad.is_valid()
-    assert bad.errors["scan"] == ["文件内容不是有效的PDF 文件（文件扩展名为 .pdf）。请确认文件未损坏，且确为该类型。"]
+    assert bad.errors["scan"] == [
+        "文件内容不是有效的PDF 文件（文件扩展名为 .pdf）。请确认文件未损坏，且确为该类型。"
+    ]
     assert 'accept=".pdf,application/pdf,image/*"' in str(bad["scan"])
 
     good = UploadForm(data={}, files={"scan": upload("scan.pdf", PDF_BYTES)})
@@ -208,7 +224,11 @@ def test_content_checked_form_field_reports_errors_next_to_the_field():
 @pytest.fixture
 def evidence(db, institution, inst_admin):
     return attachment_create(
-        owner=institution, file=upload("整改证据 2026.pdf", PDF_BYTES), kinds=[K.PDF], purpose="evidence", by=inst_admin
+        owner=institution,
+        file=upload("整改证据 2026.pdf", PDF_BYTES),
+        kinds=[K.PDF],
+        purpose="evidence",
+        by=inst_admin,
     )
 
 
@@ -238,7 +258,8 @@ def test_download_is_visible_only_to_who_may_see_the_owner(client_for, evidence,
         assert response["Content-Type"] == "application/pdf"
         assert response["X-Content-Type-Options"] == "nosniff"
         assert response["Content-Disposition"] == (
-            "attachment; filename=\"2026.pdf\"; filename*=UTF-8''%E6%95%B4%E6%94%B9%E8%AF%81%E6%8D%AE%202026.pdf"
+            'attachment; filename="2026.pdf"; '
+            "filename*=UTF-8''%E6%95%B4%E6%94%B9%E8%AF%81%E6%8D%AE%202026.pdf"
         )
 
 
@@ -259,21 +280,46 @@ def test_unknown_attachment_and_owner_without_visibility_rule_are_404(client_for
     client = client_for("inst_admin")
     assert client.get(reverse("core:attachment_download", args=[evidence.pk + 1000])).status_code == 404
     # A user is not an owner that defines attachments_visible_to: nobody may download its files.
-    private = attachment_create(owner=inst_admin, file=upload("a.pdf", PDF_BYTES), kinds=[K.PDF], by=inst_admin)
+    private = attachment_create(
+        owner=inst_admin, file=upload("a.pdf", PDF_BYTES), kinds=[K.PDF], by=inst_admin
+    )
     assert client.get(reverse("core:attachment_download", args=[private.pk])).status_code == 404
 
 
 def test_download_of_a_missing_file_is_404_not_500(client_for, evidence):
     Path(evidence.file.path).unlink()
-    assert client_for("inst_admin").get(reverse("core:attachment_download", args=[evidence.pk])).status_code == 404
+    assert (
+        client_for("inst_admin").get(reverse("core:attachment_download", args=[evidence.pk])).status_code
+        == 404
+    )
 
 
 def test_download_accepts_only_safe_methods(client_for, evidence):
-    assert client_for("inst_admin").post(reverse("core:attachment_download", args=[evidence.pk])).status_code == 405
+    assert (
+        client_for("inst_admin").post(reverse("core:attachment_download", args=[evidence.pk])).status_code
+        == 405
+    )
 
 
 def test_content_disposition_keeps_ascii_names_and_escapes_quotes():
-    assert content_disposition("report.pdf") == "attachment; filename=\"report.pdf\"; filename*=UTF-8''report.pdf"
+    assert (
+        content_disposition("report.pdf")
+        == "attachment; filename=\"report.pdf\"; filename*=UTF-8''report.pdf"
+    )
     assert content_disposition("承诺书.pdf") == (
         "attachment; filename=\"download.pdf\"; filename*=UTF-8''%E6%89%BF%E8%AF%BA%E4%B9%A6.pdf"
     )
+
+
+def test_the_attachment_list_partial_links_each_file_and_has_an_empty_state(
+    evidence, institution, other_institution
+):
+    from django.template.loader import render_to_string
+
+    html = render_to_string("core/includes/attachments.html", {"attachments": attachments_of(institution)})
+    assert f'href="/files/{evidence.pk}/"' in html
+    assert "整改证据 2026.pdf" in html and "PDF 文件" in html and "机构管理员甲" in html
+    empty = render_to_string(
+        "core/includes/attachments.html", {"attachments": attachments_of(other_institution)}
+    )
+    assert "暂无附件" in empty

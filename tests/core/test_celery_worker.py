@@ -67,7 +67,9 @@ def wait_for(condition, timeout: float = 30.0) -> bool:
 def test_sms_task_is_executed_by_a_real_worker_through_redis(broker_app, task_threads):
     sms_outbox.clear()
     expected = SmsMessage(phone="13800000001", message="【苏检通】真实 worker 测试消息")
-    with start_worker(broker_app, perform_ping_check=False, pool="solo", loglevel="WARNING", shutdown_timeout=30):
+    with start_worker(
+        broker_app, perform_ping_check=False, pool="solo", loglevel="WARNING", shutdown_timeout=30
+    ):
         result = send_sms_task.delay(expected.phone, expected.message)
         assert not isinstance(result, EagerResult)
         assert wait_for(lambda: result.id in task_threads), "the worker did not run the task within 30 s"

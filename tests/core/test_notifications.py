@@ -4,8 +4,8 @@ import logging
 import pytest
 from django.core import mail
 from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.http import Http404
+from django.test.utils import CaptureQueriesContext
 
 from sujt.core import notifications
 from sujt.core.models import Notification
@@ -100,7 +100,9 @@ def test_sms_goes_out_through_the_configured_backend_after_commit(
     inst_admin, inst_staff, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        notify(recipients=[inst_admin, inst_staff], title="临时密码", body="您的临时密码为 Abc@123456", sms=True)
+        notify(
+            recipients=[inst_admin, inst_staff], title="临时密码", body="您的临时密码为 Abc@123456", sms=True
+        )
     assert notifications.sms_outbox == []  # nothing before the commit
     for callback in callbacks:
         callback()
@@ -113,11 +115,19 @@ def test_sms_goes_out_through_the_configured_backend_after_commit(
     )
 
 
-def test_email_goes_out_after_commit_to_users_with_an_address(inst_admin, inst_staff, django_capture_on_commit_callbacks):
+def test_email_goes_out_after_commit_to_users_with_an_address(
+    inst_admin, inst_staff, django_capture_on_commit_callbacks
+):
     inst_admin.email = "admin@example.cn"
     inst_admin.save()
     with django_capture_on_commit_callbacks(execute=True):
-        notify(recipients=[inst_admin, inst_staff], title="信用等级变更", body="您单位信用等级变为 A。", url="/credit/", email=True)
+        notify(
+            recipients=[inst_admin, inst_staff],
+            title="信用等级变更",
+            body="您单位信用等级变为 A。",
+            url="/credit/",
+            email=True,
+        )
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["admin@example.cn"]
     assert mail.outbox[0].subject == "信用等级变更"

@@ -11,7 +11,10 @@ from tests.core.workflow_app.models import Submission
     ("dirty", "clean"),
     [
         ("<p>你好</p><script>alert('xss')</script>", "<p>你好</p>"),
-        ('<img src="https://img.example.cn/a.png" onerror="alert(1)">', '<img src="https://img.example.cn/a.png">'),
+        (
+            '<img src="https://img.example.cn/a.png" onerror="alert(1)">',
+            '<img src="https://img.example.cn/a.png">',
+        ),
         ('<a href="javascript:alert(1)">点我</a>', '<a rel="noopener noreferrer">点我</a>'),
         ('<a href="JaVaScRiPt:alert(1)">点我</a>', '<a rel="noopener noreferrer">点我</a>'),
         ('<a href="data:text/html;base64,PHNjcmlwdD4=">x</a>', '<a rel="noopener noreferrer">x</a>'),

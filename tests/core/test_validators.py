@@ -101,7 +101,9 @@ def test_mobile_accepted(value):
     validate_mobile(value)
 
 
-@pytest.mark.parametrize("value", ["12912345678", "1391234567", "139123456789", "2391234567a", "", "+8613912345678"])
+@pytest.mark.parametrize(
+    "value", ["12912345678", "1391234567", "139123456789", "2391234567a", "", "+8613912345678"]
+)
 def test_mobile_refused(value):
     assert error_code(validate_mobile, value) == "mobile"
 

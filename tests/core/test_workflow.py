@@ -244,7 +244,9 @@ def test_withdrawing_a_submission_tells_the_regulators_but_a_draft_tells_nobody(
     ]
 
 
-def test_inactive_regulators_are_not_notified(draft, inst_admin, city_regulator, django_capture_on_commit_callbacks):
+def test_inactive_regulators_are_not_notified(
+    draft, inst_admin, city_regulator, django_capture_on_commit_callbacks
+):
     city_regulator.regulator.is_active = False
     city_regulator.regulator.save()
     with django_capture_on_commit_callbacks(execute=True):
@@ -277,3 +279,34 @@ def test_without_a_party_resolver_nobody_is_notified_and_nothing_breaks(
         review_submit(obj=draft, by=inst_admin)
     assert draft.status == S.SUBMITTED
     assert not Notification.objects.exists()
+
+
+def test_a_submitter_who_left_the_institution_is_not_told_the_decision(
+    draft, inst_staff, inst_admin, city_regulator, django_capture_on_commit_callbacks
+):
+    review_submit(obj=draft, by=inst_staff)
+    inst_staff.memberships.update(is_active=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        review_approve(obj=draft, by=city_regulator)
+    assert list(Notification.objects.values_list("recipient", flat=True)) == [inst_admin.pk]
+
+
+def test_the_party_resolver_finds_each_side(
+    institution, inst_admin, inst_staff, other_inst_admin, district_regulator
+):
+    from sujt.accounts.parties import review_party_resolver
+
+    city = RegulatorFactory(region_code="320100").user
+    province = RegulatorFactory(region_code="320000").user
+    RegulatorFactory(region_code="320500")  # Suzhou: not over a Nanjing institution
+    RegulatorFactory(region_code="320104")  # another Nanjing district
+    RegulatorFactory(region_code="320100", user__is_active=False)
+
+    def side(name):
+        return {user.pk for user in review_party_resolver(institution=institution, side=name)}
+
+    assert side(workflow.REGULATOR_SIDE) == {city.pk, province.pk, district_regulator.pk}
+    assert side(workflow.INSTITUTION_SIDE) == {inst_admin.pk}
+    assert side(workflow.MEMBER_SIDE) == {inst_admin.pk, inst_staff.pk}
+    with pytest.raises(ValueError):
+        review_party_resolver(institution=institution, side="public")

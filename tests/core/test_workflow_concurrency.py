@@ -17,7 +17,8 @@ pytestmark = [
     pytest.mark.postgres,
     pytest.mark.skipif(
         connection.vendor != "postgresql",
-        reason="concurrent transactions need PostgreSQL (set DATABASE_URL=postgres://…); SQLite serialises writes",
+        reason="needs PostgreSQL for truly concurrent transactions (set DATABASE_URL=postgres://…); "
+        "SQLite serialises every write",
     ),
 ]
 

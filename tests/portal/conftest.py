@@ -11,8 +11,6 @@ from tests.factories import UserFactory
 def _fresh_cache(db):
     # The home page's figures live in the cache; each test starts from an empty one.
     cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

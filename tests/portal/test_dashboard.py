@@ -123,17 +123,38 @@ def test_todos_are_sorted_by_due_date_with_urgency_in_text_and_colour(client_for
     today = timezone.localdate()
     todo_provider.extend(
         [
-            Todo(title="提交年度报告", module="07 技术机构运营数据填报", url="/r/1", due_date=today + datetime.timedelta(days=30)),
-            Todo(title="整改材料逾期", module="03 机构整改", url="/r/2", due_date=today - datetime.timedelta(days=3)),
+            Todo(
+                title="提交年度报告",
+                module="07 技术机构运营数据填报",
+                url="/r/1",
+                due_date=today + datetime.timedelta(days=30),
+            ),
+            Todo(
+                title="整改材料逾期",
+                module="03 机构整改",
+                url="/r/2",
+                due_date=today - datetime.timedelta(days=3),
+            ),
             Todo(title="无截止日期事项", module="06 新闻资讯发布", url="/r/3"),
-            Todo(title="承诺书即将到期", module="05 信用管理", url="/r/4", due_date=today + datetime.timedelta(days=2)),
+            Todo(
+                title="承诺书即将到期",
+                module="05 信用管理",
+                url="/r/4",
+                due_date=today + datetime.timedelta(days=2),
+            ),
         ]
     )
     html = dashboard_html(client_for("inst_admin"))
-    titles = re.findall(r'<li class="todo todo-\w+">\s*<span[^>]*>[^<]*</span>\s*<a href="[^"]+">([^<]+)</a>', html)
+    titles = re.findall(
+        r'<li class="todo todo-\w+">\s*<span[^>]*>[^<]*</span>\s*<a href="[^"]+">([^<]+)</a>', html
+    )
     assert titles == ["整改材料逾期", "承诺书即将到期", "提交年度报告", "无截止日期事项"]
-    assert re.search(r'<li class="todo todo-overdue">\s*<span class="badge badge-urgency-overdue">逾期</span>', html)
-    assert re.search(r'<li class="todo todo-soon">\s*<span class="badge badge-urgency-soon">临近</span>', html)
+    assert re.search(
+        r'<li class="todo todo-overdue">\s*<span class="badge badge-urgency-overdue">逾期</span>', html
+    )
+    assert re.search(
+        r'<li class="todo todo-soon">\s*<span class="badge badge-urgency-soon">临近</span>', html
+    )
     assert "已逾期 3 天" in html
     assert "剩余 2 天" in html
 

@@ -33,8 +33,15 @@ def registry(module_registry):
 
 def test_unopened_modules_are_plain_text_marked_as_such(registry, client_for):
     nav = nav_html(client_for("inst_admin").get(reverse("portal:dashboard")))
-    for code, title in [("02", "机构风采管理"), ("04", "中心建设"), ("07", "技术机构运营数据填报"), ("08", "中心运营数据填报")]:
-        entry = re.search(rf'<span class="nav-link is-closed">.*?{code}.*?{title}.*?未开通</span></span>', nav, re.S)
+    for code, title in [
+        ("02", "机构风采管理"),
+        ("04", "中心建设"),
+        ("07", "技术机构运营数据填报"),
+        ("08", "中心运营数据填报"),
+    ]:
+        entry = re.search(
+            rf'<span class="nav-link is-closed">.*?{code}.*?{title}.*?未开通</span></span>', nav, re.S
+        )
         assert entry, f"{code} {title} should be shown as 未开通"
     assert nav.count("未开通") == 4
 
@@ -57,13 +64,17 @@ def test_a_module_the_institution_is_not_eligible_for_is_hidden(registry, client
     assert "信用管理" not in nav
 
 
-def test_a_module_is_hidden_from_staff_without_its_permission(registry, client_for, inst_staff, institution, grant):
+def test_a_module_is_hidden_from_staff_without_its_permission(
+    registry, client_for, inst_staff, institution, grant
+):
     assert "机构整改" not in nav_html(client_for("inst_staff").get(reverse("portal:dashboard")))
     grant(inst_staff, institution, "handle_rectification")
     assert "机构整改" in nav_html(client_for("inst_staff").get(reverse("portal:dashboard")))
 
 
-def test_user_management_is_shown_only_with_manage_users(registry, client_for, inst_staff, institution, grant):
+def test_user_management_is_shown_only_with_manage_users(
+    registry, client_for, inst_staff, institution, grant
+):
     users_link = f'href="{reverse("accounts:user_list")}"'
     admin_nav = nav_html(client_for("inst_admin").get(reverse("portal:dashboard")))
     assert "系统管理" in admin_nav and users_link in admin_nav
@@ -135,7 +146,9 @@ def test_portal_channels_without_a_page_are_marked_unopened(client):
     html = client.get(reverse("portal:home")).content.decode()
     header = re.search(r'<nav class="portal-nav".*?</nav>', html, re.S).group(0)
     for title in ["新闻资讯", "法律法规", "通知公告"]:
-        assert re.search(rf'<span class="portal-nav-link is-closed">{title}<span class="nav-status">未开通</span>', header)
+        assert re.search(
+            rf'<span class="portal-nav-link is-closed">{title}<span class="nav-status">未开通</span>', header
+        )
     assert f'href="{reverse("institutions:directory")}"' in header
     assert re.search(r'href="/" aria-current="page">首页</a>', header)
 
@@ -150,7 +163,12 @@ def test_register_portal_link_opens_a_channel(client, monkeypatch):
 
 
 def test_footer_shows_the_support_contact_from_settings(client, settings):
-    settings.SUPPORT_CONTACT = {"org": "测试支持组", "phone": "025-12345678", "email": "help@example.cn", "hours": "全天"}
+    settings.SUPPORT_CONTACT = {
+        "org": "测试支持组",
+        "phone": "025-12345678",
+        "email": "help@example.cn",
+        "hours": "全天",
+    }
     html = client.get(reverse("portal:home")).content.decode()
     assert "测试支持组" in html and "025-12345678" in html and "help@example.cn" in html
     assert settings.SITE_NAME in html
@@ -184,7 +202,9 @@ def test_display_toggle_without_script_sets_the_cookie_and_returns(client):
     assert response.cookies["sujt_a11y"].value == "large"
 
 
-@pytest.mark.parametrize("next_url", ["https://evil.example.com/", "//evil.example.com/", "javascript:alert(1)"])
+@pytest.mark.parametrize(
+    "next_url", ["https://evil.example.com/", "//evil.example.com/", "javascript:alert(1)"]
+)
 def test_display_toggle_never_redirects_off_site(client, next_url):
     response = client.post(reverse("portal:a11y"), {"toggle": "large", "next": next_url})
     assert response["Location"] == reverse("portal:home")
@@ -199,9 +219,37 @@ def test_pages_load_nothing_from_outside(client_for):
 
 
 def test_no_template_uses_inline_styles():
-    roots = [Path(settings.BASE_DIR) / "templates", *Path(settings.BASE_DIR).glob("*/templates"),
-             *Path(settings.BASE_DIR).glob("sujt/*/templates")]
+    roots = [
+        Path(settings.BASE_DIR) / "templates",
+        *Path(settings.BASE_DIR).glob("*/templates"),
+        *Path(settings.BASE_DIR).glob("sujt/*/templates"),
+    ]
     offenders = [
-        str(path) for root in roots for path in root.rglob("*.html") if re.search(r"\sstyle\s*=", path.read_text())
+        str(path)
+        for root in roots
+        for path in root.rglob("*.html")
+        if re.search(r"\sstyle\s*=", path.read_text())
     ]
     assert offenders == []
+
+
+def test_portal_pages_do_not_compute_the_workspace_context(client_for):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for("inst_admin")
+    client.get(reverse("portal:help"))
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("portal:help")).status_code == 200
+    touched = " ".join(q["sql"] for q in queries)
+    assert "core_notification" not in touched and "accounts_membership" not in touched
+
+
+def test_anonymous_users_get_no_workspace_context(rf):
+    from django.contrib.auth.models import AnonymousUser
+
+    from sujt.portal.context_processors import workspace
+
+    request = rf.get("/")
+    request.user = AnonymousUser()
+    assert workspace(request) == {}

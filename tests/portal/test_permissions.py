@@ -8,8 +8,10 @@ def login_redirect(response) -> bool:
     return response.status_code == 302 and response["Location"].startswith(reverse("accounts:login"))
 
 
-@pytest.mark.parametrize("url_name", ["portal:home", "portal:help", "portal:manual_download", "portal:healthz",
-                                      "institutions:directory"])
+@pytest.mark.parametrize(
+    "url_name",
+    ["portal:home", "portal:help", "portal:manual_download", "portal:healthz", "institutions:directory"],
+)
 @pytest.mark.parametrize("who", ["anonymous", "inst_admin", "inst_staff", "city_regulator"])
 def test_public_pages_answer_everyone(client_for, url_name, who):
     assert client_for(who).get(reverse(url_name)).status_code == 200
@@ -28,7 +30,9 @@ def test_notification_pages_send_anonymous_users_to_login(client, inst_admin, ma
     assert login_redirect(client.post(reverse("portal:notifications_read_all")))
 
 
-@pytest.mark.parametrize(("who", "expected"), [("inst_admin", 200), ("inst_staff", 200), ("other_inst_admin", 200)])
+@pytest.mark.parametrize(
+    ("who", "expected"), [("inst_admin", 200), ("inst_staff", 200), ("other_inst_admin", 200)]
+)
 def test_dashboard_is_open_to_every_institution_member(client_for, who, expected):
     assert client_for(who).get(reverse("portal:dashboard")).status_code == expected
 

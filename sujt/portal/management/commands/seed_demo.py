@@ -58,7 +58,9 @@ class Command(BaseCommand):
     def _print_accounts(self, accounts: list[tuple[str, str, str, str]]) -> None:
         self.stdout.write("")
         login = reverse(settings.LOGIN_URL)
-        self.stdout.write(self.style.SUCCESS(f"演示账号（全部为虚构数据；机构用户在 {login} 登录，监管端在 /admin/）："))
+        self.stdout.write(
+            self.style.SUCCESS(f"演示账号（全部为虚构数据；机构用户在 {login} 登录，监管端在 /admin/）：")
+        )
         headers = ("角色", "账号", "密码", "说明")
         widths = [max(_width(row[i]) for row in [headers, *accounts]) for i in range(3)]
         for row in [headers, *accounts]:
