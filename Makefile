@@ -19,10 +19,12 @@ PYTEST_ARGS ?= $(if $(REDIS_URL),,-n 2)
 CHROMIUM := /usr/bin/chromium
 
 # Without a secret key the local commands run in development mode (DEBUG on, generated dev key);
-# a deployment sets DJANGO_SECRET_KEY and gets DEBUG off unless it asks for it.
+# a deployment sets DJANGO_SECRET_KEY and gets DEBUG off unless it asks for it. pytest is left alone:
+# the settings recognise the test runner themselves.
 ifndef DJANGO_SECRET_KEY
-export DJANGO_DEBUG ?= 1
+DEV := DJANGO_DEBUG=$${DJANGO_DEBUG:-1}
 endif
+MANAGE := $(DEV) $(PY) manage.py
 
 RUNTIME_STAMP := $(VENV)/.installed-runtime
 DEV_STAMP := $(VENV)/.installed-dev
@@ -51,17 +53,18 @@ install: $(RUNTIME_STAMP)
 
 install-dev: $(DEV_STAMP)
 
+# The zero-setup demo: DEBUG on (runserver serves the static files) unless DJANGO_DEBUG says otherwise.
 run: install
-	$(PY) manage.py migrate --noinput
-	$(PY) manage.py seed_demo
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py migrate --noinput
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py seed_demo
 	@echo "==> 苏检通已启动：http://$(RUN_ADDR)/  （工作台 /dashboard/，监管端 /admin/；Ctrl-C 停止）"
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py runserver $(RUN_ADDR)
 
 migrate: install
-	$(PY) manage.py migrate --noinput
+	$(MANAGE) migrate --noinput
 
 seed: migrate
-	$(PY) manage.py seed_demo
+	$(MANAGE) seed_demo
 
 # Browser tests drive Debian's chromium. As root with apt-get it is installed when missing
 # (with CJK fonts so screenshots are readable); otherwise the target says what to install.
@@ -80,12 +83,12 @@ chromium:
 	@test -x $(CHROMIUM)
 
 check: install-dev
-	$(PY) manage.py check
-	$(PY) manage.py makemigrations --check --dry-run
+	$(MANAGE) check
+	$(MANAGE) makemigrations --check --dry-run
 
 test: install-dev chromium
-	$(PY) manage.py check
-	$(PY) manage.py makemigrations --check --dry-run
+	$(MANAGE) check
+	$(MANAGE) makemigrations --check --dry-run
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install-dev
@@ -103,11 +106,11 @@ NO_BROKER_NOTE = echo "REDIS_URL 未设置：后台任务在 Web 进程内同步
 
 worker: install
 	@if [ -z "$${REDIS_URL:-}" ]; then $(call NO_BROKER_NOTE,worker); \
-	else $(VENV)/bin/celery -A sujt worker --loglevel=INFO; fi
+	else $(DEV) $(VENV)/bin/celery -A sujt worker --loglevel=INFO; fi
 
 beat: install
 	@if [ -z "$${REDIS_URL:-}" ]; then $(call NO_BROKER_NOTE,beat); \
-	else $(VENV)/bin/celery -A sujt beat --loglevel=INFO \
+	else $(DEV) $(VENV)/bin/celery -A sujt beat --loglevel=INFO \
 	  --schedule=$${CELERY_BEAT_SCHEDULE_FILE:-$(VENV)/celerybeat-schedule}; fi
 
 # Removes what the commands generated (.venv, caches, collected static files); keeps the database

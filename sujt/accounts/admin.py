@@ -245,12 +245,17 @@ class MembershipAdmin(RegionScopedAdmin, HistoryAdmin):
 class LoginEventAdmin(admin.ModelAdmin):
     """The login audit: read-only, never deleted."""
 
-    list_display = ("created_at", "kind", "phone", "user", "ip_address", "user_agent")
+    list_display = ("created_at", "kind", "phone", "user", "ip_address", "browser")
     list_filter = ("kind",)
     date_hierarchy = "created_at"
     search_fields = ("phone", "ip_address", "user__name")
     list_select_related = ("user",)
     list_per_page = 50
+
+    @admin.display(description="浏览器")
+    def browser(self, obj: LoginEvent) -> str:
+        agent = obj.user_agent or "—"
+        return agent if len(agent) <= 40 else f"{agent[:40]}…"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         queryset = super().get_queryset(request)

@@ -36,6 +36,9 @@ class LoginView(auth_views.LoginView):
     authentication_form = LoginForm
     redirect_authenticated_user = True
 
+    def get_default_redirect_url(self) -> str:
+        return _home_url(self.request.user)
+
 
 class LogoutView(auth_views.LogoutView):
     """POST only (Django's LogoutView refuses GET)."""

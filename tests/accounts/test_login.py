@@ -70,9 +70,10 @@ def test_a_user_whose_memberships_are_all_disabled_cannot_log_in(inst_staff, log
     assert events(LoginEventKind.FAILED).filter(user=inst_staff).exists()
 
 
-def test_a_regulator_logs_in_without_any_institution(city_regulator, login):
+def test_a_regulator_logs_in_without_any_institution_and_lands_in_admin(city_regulator, login):
     response = login(Client(), city_regulator.phone)
     assert response.status_code == 302
+    assert response.url == reverse("admin:index")
 
 
 def test_login_honours_a_local_next_url(inst_admin, login):
