@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 urlpatterns = [
     path("", include("sujt.portal.urls")),
@@ -8,6 +9,8 @@ urlpatterns = [
     path("files/", include("sujt.core.urls")),
     path("institutions/", include("institutions.urls")),
     path("ckeditor5/", include("django_ckeditor_5.urls")),
+    # Regulators change their password on the same page as everyone (policy, history, change time).
+    path("admin/password_change/", RedirectView.as_view(pattern_name="accounts:password_change")),
     path("admin/", admin.site.urls),
 ]
 

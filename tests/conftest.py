@@ -30,7 +30,9 @@ def other_institution(db):
 
 @pytest.fixture
 def inst_admin(institution):
-    return MembershipFactory(institution=institution, role=MembershipRole.ADMIN, user__name="机构管理员甲").user
+    return MembershipFactory(
+        institution=institution, role=MembershipRole.ADMIN, user__name="机构管理员甲"
+    ).user
 
 
 @pytest.fixture
@@ -101,4 +103,3 @@ def grant(db):
             assign_perm(f"institutions.{code}", user, institution)
 
     return give
-

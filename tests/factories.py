@@ -27,7 +27,8 @@ def make_uscc(region_code: str = "320100", serial: int | None = None) -> str:
 
 def make_id_card(seed: int) -> str:
     rng = random.Random(seed)
-    body = f"320102{rng.randint(1960, 2000)}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}{rng.randint(0, 999):03d}"
+    birth = f"{rng.randint(1960, 2000)}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}"
+    body = f"320102{birth}{rng.randint(0, 999):03d}"
     return body + id_card_check_char(body)
 
 

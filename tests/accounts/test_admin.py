@@ -313,3 +313,35 @@ def test_the_user_admin_history_is_read_only(client_for, inst_staff):
     assert client.post(url, {"phone": inst_staff.phone, "name": "经办人乙"}).status_code == 403
     inst_staff.refresh_from_db()
     assert inst_staff.name == "改过的名字"
+
+
+def test_admin_password_change_goes_to_the_policy_page_and_records_history(client_for, city_regulator):
+    from django.utils import timezone
+
+    from sujt.accounts.models import PasswordHistory
+    from tests.factories import DEFAULT_PASSWORD
+
+    before = timezone.now()
+    client = client_for("city_regulator")
+    assert client.get("/admin/password_change/").url == "/accounts/password/"
+    response = client.post(
+        "/accounts/password/",
+        {"old_password": DEFAULT_PASSWORD, "new_password1": "Jianguan#2026x", "new_password2": "Jianguan#2026x"},
+    )
+    assert response.status_code == 302
+    city_regulator.refresh_from_db()
+    assert city_regulator.check_password("Jianguan#2026x")
+    assert city_regulator.password_changed_at >= before
+    assert PasswordHistory.objects.filter(user=city_regulator).count() == 1
+
+    # The policy applies there too: the phone number inside the password is refused with its reason.
+    weak = client.post(
+        "/accounts/password/",
+        {
+            "old_password": "Jianguan#2026x",
+            "new_password1": f"Ab#{city_regulator.phone}",
+            "new_password2": f"Ab#{city_regulator.phone}",
+        },
+    )
+    assert weak.status_code == 200
+    assert "密码不能包含您的手机号码" in weak.content.decode()

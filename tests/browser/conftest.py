@@ -1,4 +1,4 @@
-"""Playwright on Debian's chromium. `npx playwright install` cannot run here, so the browser is the system one."""
+"""Playwright on Debian's chromium: `npx playwright install` cannot run here, so we use the system browser."""
 
 import os
 from pathlib import Path
@@ -24,7 +24,12 @@ def browser():
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-background-networking", "--disable-gpu", "--disable-dev-shm-usage"],
+            args=[
+                "--no-sandbox",
+                "--disable-background-networking",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+            ],
         )
         yield browser
         browser.close()

@@ -39,7 +39,9 @@ def test_first_login_forces_a_strong_password_then_info_confirmation(page, trans
     page.fill("input[name=new_password1]", "abcdefghij")
     page.fill("input[name=new_password2]", "abcdefghij")
     page.get_by_role("button", name=re.compile("修改密码|保存|确认")).click()
-    expect(page.locator("[role=alert]", has_text="密码须包含大写字母、小写字母、数字、符号中的至少3类")).to_be_visible()
+    expect(
+        page.locator("[role=alert]", has_text="密码须包含大写字母、小写字母、数字、符号中的至少3类")
+    ).to_be_visible()
     expect(page).to_have_url(re.compile(r"/accounts/password/$"))
 
     # A password containing the phone number is refused too.
