@@ -38,10 +38,11 @@ SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 _OFFLINE_COMMAND = len(sys.argv) > 1 and sys.argv[1] == "makemigrations"
 if not SECRET_KEY:
     if DEBUG or TESTING or _OFFLINE_COMMAND:
-        SECRET_KEY = "dev-only-insecure-key-never-use-in-production-0f3c9a1e7b"  # noqa: S105
+        SECRET_KEY = "dev-only-insecure-key-never-use-in-production-0f3c9a1e7b"
     else:
         raise ImproperlyConfigured(
-            "DJANGO_SECRET_KEY 未设置：关闭 DEBUG 时必须提供密钥（DJANGO_SECRET_KEY is required when DEBUG is off)."
+            "DJANGO_SECRET_KEY 未设置：关闭 DEBUG 时必须提供密钥"
+            "（DJANGO_SECRET_KEY is required when DEBUG is off)."
         )
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")

@@ -7,6 +7,7 @@ settings.SMS_BACKEND: ConsoleSmsBackend (default), LogSmsBackend, LocmemSmsBacke
 
 import logging
 import sys
+from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, TextIO
@@ -34,11 +35,12 @@ class SmsMessage:
     message: str
 
 
-class BaseSmsBackend:
+class BaseSmsBackend(ABC):
     """An SMS gateway. A production backend subclasses this and implements `send`."""
 
+    @abstractmethod
     def send(self, *, phone: str, message: str) -> None:
-        raise NotImplementedError
+        """Delivers one message; raises on failure so the task can retry."""
 
 
 class ConsoleSmsBackend(BaseSmsBackend):

@@ -326,7 +326,11 @@ def test_admin_password_change_goes_to_the_policy_page_and_records_history(clien
     assert client.get("/admin/password_change/").url == "/accounts/password/"
     response = client.post(
         "/accounts/password/",
-        {"old_password": DEFAULT_PASSWORD, "new_password1": "Jianguan#2026x", "new_password2": "Jianguan#2026x"},
+        {
+            "old_password": DEFAULT_PASSWORD,
+            "new_password1": "Jianguan#2026x",
+            "new_password2": "Jianguan#2026x",
+        },
     )
     assert response.status_code == 302
     city_regulator.refresh_from_db()
