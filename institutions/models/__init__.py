@@ -1,0 +1,20 @@
+from .institution import Institution, InstitutionField
+from .ip import Patent, SoftwareCopyright, Trademark
+from .qualification import Capability, Certificate, CertificateReminder, Equipment, Personnel, Signatory, Site
+from .review import ErrorReport
+
+__all__ = [
+    "Capability",
+    "Certificate",
+    "CertificateReminder",
+    "Equipment",
+    "ErrorReport",
+    "Institution",
+    "InstitutionField",
+    "Patent",
+    "Personnel",
+    "Signatory",
+    "Site",
+    "SoftwareCopyright",
+    "Trademark",
+]
