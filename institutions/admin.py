@@ -8,7 +8,8 @@ from django.http import HttpRequest
 from sujt.accounts.admin import ReadOnlyInline
 from sujt.accounts.models import Membership
 from sujt.core.admin import RegionScopedAdmin
-from sujt.core.admin_tools import HistoryAdmin, city_filter
+from sujt.core.admin_tools import ExcelExportAdminMixin, HistoryAdmin, city_filter
+from sujt.core.excel import ExcelColumn
 from sujt.core.regions import PROVINCE_CODE, REGION_CHOICES, region_contains, region_name
 
 from .models import Institution
@@ -45,7 +46,7 @@ class InstitutionMembershipInline(ReadOnlyInline):
 
 
 @admin.register(Institution)
-class InstitutionAdmin(RegionScopedAdmin, HistoryAdmin):
+class InstitutionAdmin(ExcelExportAdminMixin, RegionScopedAdmin, HistoryAdmin):
     form = InstitutionAdminForm
     region_field = "region_code"
     list_display = ("name", "uscc", "region_display", "status", "centers_enabled", "updated_at")
@@ -53,6 +54,14 @@ class InstitutionAdmin(RegionScopedAdmin, HistoryAdmin):
     search_fields = ("name", "uscc")
     readonly_fields = ("created_at", "updated_at")
     inlines = [InstitutionMembershipInline]
+    excel_columns = [
+        ExcelColumn("名称", "name"),
+        ExcelColumn("统一社会信用代码", "uscc"),
+        ExcelColumn("所在地区", lambda obj: region_name(obj.region_code) or obj.region_code),
+        ExcelColumn("状态", "get_status_display"),
+        ExcelColumn("开通中心建设", "centers_enabled"),
+        ExcelColumn("更新时间", "updated_at"),
+    ]
 
     @admin.display(description="所在地区", ordering="region_code")
     def region_display(self, obj: Institution) -> str:

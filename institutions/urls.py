@@ -1,9 +1,6 @@
-from django.urls import path
-
-from . import views
+from .views import public
 
 app_name = "institutions"
 urlpatterns = [
-    path("", views.directory, name="directory"),
-    path("<int:pk>/", views.public_detail, name="public_detail"),
+    *public.urlpatterns,
 ]

@@ -5,11 +5,12 @@ from collections.abc import Iterable
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import path
 
 from sujt.core.regions import CITIES, CITY_CHOICES, region_name
 
-from . import selectors
-from .models import Institution
+from .. import selectors
+from ..models import Institution
 
 DIRECTORY_PAGE_SIZE = 20
 
@@ -40,3 +41,9 @@ def directory(request: HttpRequest) -> HttpResponse:
 def public_detail(request: HttpRequest, pk: int) -> HttpResponse:
     (institution,) = _with_region_names([selectors.public_institution_get(pk=pk)])
     return render(request, "institutions/public_detail.html", {"institution": institution})
+
+
+urlpatterns = [
+    path("", directory, name="directory"),
+    path("<int:pk>/", public_detail, name="public_detail"),
+]

@@ -11,8 +11,8 @@ from django.shortcuts import get_object_or_404
 
 from sujt.core.regions import CITIES
 
-from .choices import InstitutionStatus
-from .models import Institution
+from ..choices import InstitutionStatus
+from ..models import Institution
 
 PUBLIC_STATUSES = (InstitutionStatus.NORMAL, InstitutionStatus.SUSPENDED)
 
