@@ -14,7 +14,8 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from sujt.core.admin import RegionScopedAdmin
-from sujt.core.admin_tools import HistoryAdmin, city_filter
+from sujt.core.admin_tools import ExcelExportAdminMixin, HistoryAdmin, city_filter
+from sujt.core.excel import ExcelColumn
 from sujt.core.regions import PROVINCE_CODE, SCOPE_CHOICES, level_of, region_name, scope_prefix
 
 from . import selectors
@@ -67,7 +68,7 @@ class UserMembershipInline(ReadOnlyInline):
 
 
 @admin.register(User)
-class UserAdmin(HistoryAdmin, DjangoUserAdmin):
+class UserAdmin(ExcelExportAdminMixin, HistoryAdmin, DjangoUserAdmin):
     form = UserAdminChangeForm
     add_form = UserAdminCreationForm
     change_password_form = AdminSetPasswordForm
@@ -110,6 +111,14 @@ class UserAdmin(HistoryAdmin, DjangoUserAdmin):
         ),
     )
     inlines = [UserMembershipInline]
+    excel_columns = [
+        ExcelColumn("手机号", "phone"),
+        ExcelColumn("姓名", "name"),
+        ExcelColumn("身份证号", "masked_id_card"),
+        ExcelColumn("邮箱", "email"),
+        ExcelColumn("启用", "is_active"),
+        ExcelColumn("最近登录", "last_login"),
+    ]
 
     @admin.display(description="身份证号")
     def masked_id_card(self, obj: User) -> str:
@@ -242,7 +251,7 @@ class MembershipAdmin(RegionScopedAdmin, HistoryAdmin):
 
 
 @admin.register(LoginEvent)
-class LoginEventAdmin(admin.ModelAdmin):
+class LoginEventAdmin(ExcelExportAdminMixin, admin.ModelAdmin):
     """The login audit: read-only, never deleted."""
 
     list_display = ("created_at", "kind", "phone", "user", "ip_address", "browser")
@@ -251,6 +260,15 @@ class LoginEventAdmin(admin.ModelAdmin):
     search_fields = ("phone", "ip_address", "user__name")
     list_select_related = ("user",)
     list_per_page = 50
+    excel_columns = [
+        ExcelColumn("时间", "created_at"),
+        ExcelColumn("事件", "get_kind_display"),
+        ExcelColumn("账号", "phone"),
+        ExcelColumn("用户姓名", "user.name"),
+        ExcelColumn("IP", "ip_address"),
+        ExcelColumn("浏览器", "user_agent", width=60),
+    ]
+    excel_select_related = ("user",)
 
     @admin.display(description="浏览器")
     def browser(self, obj: LoginEvent) -> str:

@@ -10,6 +10,7 @@ urlpatterns = [
     path("confirm/", views.confirm_info, name="confirm_info"),
     path("switch/", views.switch_institution, name="switch_institution"),
     path("users/", views.user_list, name="user_list"),
+    path("users/export/", views.user_export, name="user_export"),
     path("users/add/", views.user_add, name="user_add"),
     path("users/<int:pk>/", views.user_edit, name="user_edit"),
     path("users/<int:pk>/disable/", views.user_disable, name="user_disable"),

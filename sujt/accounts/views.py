@@ -9,11 +9,13 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
+from sujt.core.excel import ExcelColumn, xlsx_export
 from sujt.core.validators import mask_phone
 
 from . import selectors, services
@@ -158,42 +160,80 @@ def _perm_labels(codes: set[str]) -> list[str]:
     return [MODULE_PERMISSION_LABELS[code] for code in MODULE_PERMISSION_CODES if code in codes]
 
 
-@institution_required("manage_users")
-def user_list(request: HttpRequest) -> HttpResponse:
-    q = request.GET.get("q", "").strip()
-    role = request.GET.get("role", "")
-    status = request.GET.get("status", "")
-    memberships = selectors.membership_search(
-        institution_id=request.institution.pk, q=q, role=role, status=status
-    )
-    page = Paginator(memberships, USERS_PAGE_SIZE).get_page(request.GET.get("page"))
+def _user_filters(request: HttpRequest) -> dict[str, str]:
+    return {
+        "q": request.GET.get("q", "").strip(),
+        "role": request.GET.get("role", ""),
+        "status": request.GET.get("status", ""),
+    }
+
+
+def _status_label(membership: Membership) -> str:
+    if not membership.user.is_active:
+        return "账号已被监管端停用"
+    return "启用" if membership.is_active else "停用"
+
+
+def _member_rows(request: HttpRequest, memberships: list[Membership]) -> list[dict]:
+    """The list's rows: each membership with its module permission labels (one query for all)."""
     granted = selectors.module_perms_by_user(
-        institution_id=request.institution.pk, user_ids=[m.user_id for m in page.object_list]
+        institution_id=request.institution.pk, user_ids=[m.user_id for m in memberships]
     )
-    rows = [
+    return [
         {
             "membership": m,
             "perm_labels": ["全部模块"]
             if m.role == MembershipRole.ADMIN
             else _perm_labels(granted[m.user_id]),
+            "status_label": _status_label(m),
             "is_self": m.user_id == request.user.pk,
         }
-        for m in page.object_list
+        for m in memberships
     ]
+
+
+USER_EXPORT_COLUMNS = [
+    ExcelColumn("手机号", "membership.user.phone"),
+    ExcelColumn("姓名", "membership.user.name"),
+    ExcelColumn("身份证号", "membership.user.masked_id_card"),
+    ExcelColumn("角色", "membership.get_role_display"),
+    ExcelColumn("状态", "status_label"),
+    ExcelColumn("模块权限", lambda row: "、".join(row["perm_labels"]) or "无"),
+]
+
+
+@institution_required("manage_users")
+def user_list(request: HttpRequest) -> HttpResponse:
+    filters = _user_filters(request)
+    memberships = selectors.membership_search(institution_id=request.institution.pk, **filters)
+    page = Paginator(memberships, USERS_PAGE_SIZE).get_page(request.GET.get("page"))
+    active_filters = {key: value for key, value in filters.items() if value}
+    export_url = reverse("accounts:user_export")
     return render(
         request,
         "accounts/user_list.html",
         {
             "page": page,
-            "rows": rows,
-            "q": q,
-            "role": role,
-            "status": status,
+            "rows": _member_rows(request, list(page.object_list)),
+            **filters,
             "role_choices": MembershipRole.choices,
             "status_choices": STATUS_FILTERS,
-            "filtered": bool(q or role or status),
+            "filtered": bool(active_filters),
+            "export_url": f"{export_url}?{urlencode(active_filters)}" if active_filters else export_url,
             "can_manage_admins": request.membership.is_admin,
         },
+    )
+
+
+@institution_required("manage_users")
+def user_export(request: HttpRequest) -> HttpResponse:
+    """The user list as the page shows it (same search and filters, every page) in an Excel file."""
+    memberships = selectors.membership_search(institution_id=request.institution.pk, **_user_filters(request))
+    return xlsx_export(
+        filename=f"{request.institution.name}-用户列表-{timezone.localdate():%Y%m%d}.xlsx",
+        sheet_title="用户列表",
+        columns=USER_EXPORT_COLUMNS,
+        objects=_member_rows(request, list(memberships)),
     )
 
 

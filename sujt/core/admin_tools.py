@@ -1,14 +1,19 @@
-"""Admin pieces beside sujt.core.admin: an audit-trail history admin and a city list filter."""
+"""Admin pieces beside sujt.core.admin: an audit-trail history admin, a city list filter and an Excel
+export action."""
 
+from collections.abc import Sequence
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.options import IS_POPUP_VAR
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
+from .excel import MAX_DATA_ROWS, ExcelColumn, xlsx_export
 from .regions import CITY_CHOICES, PROVINCE_CODE, city_code_of, scope_prefix
 
 
@@ -67,3 +72,58 @@ class CityFilter(admin.SimpleListFilter):
 def city_filter(field_path: str) -> type[CityFilter]:
     """A CityFilter on `field_path`, e.g. city_filter("institution__region_code")."""
     return type("CityFilter", (CityFilter,), {"field_path": field_path})
+
+
+class ExcelExportAdminMixin:
+    """Adds the action 导出所选为 Excel to a ModelAdmin that declares `excel_columns`.
+
+        class InstitutionAdmin(ExcelExportAdminMixin, RegionScopedAdmin, HistoryAdmin):
+            excel_columns = [ExcelColumn("名称", "name"), ExcelColumn("状态", "get_status_display")]
+
+    Put it first among the bases. The export covers the selected rows (or, with "select all", the whole
+    filtered list) of the admin's own queryset, so a region scope applies to it as to the list. It is a
+    read: whoever may view the list may export it. Rows are read in chunks (`.iterator(chunk_size=2000)`);
+    name foreign keys the columns follow in `excel_select_related`.
+    """
+
+    excel_columns: Sequence[ExcelColumn] = ()
+    excel_select_related: Sequence[str] = ()
+    # Sheet title and file name; the model's verbose_name_plural when empty.
+    excel_title: str = ""
+
+    def get_actions(self, request: HttpRequest) -> dict:
+        actions = super().get_actions(request)
+        if (
+            self.actions is None
+            or IS_POPUP_VAR in request.GET
+            or not self.excel_columns
+            or not self.has_view_permission(request)
+        ):
+            return actions
+        func, name, description = self.get_action("export_xlsx")
+        actions[name] = (func, name, description)
+        return actions
+
+    def get_excel_queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.excel_select_related:
+            queryset = queryset.select_related(*self.excel_select_related)
+        return queryset
+
+    @admin.action(description="导出所选为 Excel")
+    def export_xlsx(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        if queryset.count() > MAX_DATA_ROWS:
+            self.message_user(
+                request,
+                f"所选记录超过 Excel 单表上限（{MAX_DATA_ROWS:,} 行），请缩小筛选范围后再导出。",
+                messages.ERROR,
+            )
+            return None
+        title = self.excel_title or str(self.model._meta.verbose_name_plural)
+        return xlsx_export(
+            filename=f"{title}-{timezone.localtime():%Y%m%d-%H%M%S}.xlsx",
+            sheet_title=title,
+            columns=self.excel_columns,
+            objects=self.get_excel_queryset(request, queryset),
+        )
