@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class InstitutionsConfig(AppConfig):
     name = "institutions"
     verbose_name = "机构风采管理"
+
+    def ready(self) -> None:
+        from .integrations import certificates, confirmation, profile  # noqa: F401

@@ -1,0 +1,1 @@
+"""Forms of module 02, one module per area."""

@@ -1,0 +1,1 @@
+"""Registrations for the certificates area of module 02 (imported by InstitutionsConfig.ready)."""
