@@ -13,6 +13,18 @@ from .permissions import MODULE_PERMISSIONS
 from .services import password_set
 
 
+def id_card_field(help_text: str = "") -> forms.CharField:
+    """An optional 身份证号 field, checked against GB 11643; never autocompleted by the browser."""
+    return forms.CharField(
+        label="身份证号",
+        max_length=18,
+        required=False,
+        validators=[validate_id_card],
+        help_text=help_text,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
+
 def _password_help() -> str:
     return "".join(password_validation.password_validators_help_texts())
 
@@ -119,13 +131,7 @@ class ConfirmInfoForm(forms.Form):
     """First-login step two. The ID card number, once saved, is shown masked and kept unless retyped."""
 
     name = forms.CharField(label="姓名", max_length=50)
-    id_card_number = forms.CharField(
-        label="身份证号",
-        max_length=18,
-        required=False,
-        validators=[validate_id_card],
-        widget=forms.TextInput(attrs={"autocomplete": "off"}),
-    )
+    id_card_number = id_card_field()
     email = forms.EmailField(label="电子邮箱", required=False)
 
     def __init__(self, user: User, *args: Any, **kwargs: Any) -> None:
@@ -172,14 +178,7 @@ class MembershipAddForm(forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
     name = forms.CharField(label="姓名", max_length=50)
-    id_card_number = forms.CharField(
-        label="身份证号",
-        max_length=18,
-        required=False,
-        validators=[validate_id_card],
-        help_text="可留空，由用户首次登录时填写并确认。",
-        widget=forms.TextInput(attrs={"autocomplete": "off"}),
-    )
+    id_card_number = id_card_field(help_text="可留空，由用户首次登录时填写并确认。")
     email = forms.EmailField(label="电子邮箱", required=False)
     role = forms.ChoiceField(label="角色")
     perms = ModulePermissionsField()
@@ -200,13 +199,7 @@ class MembershipEditForm(forms.Form):
     """Role and module permissions; name and ID card too while the user has not confirmed them."""
 
     name = forms.CharField(label="姓名", max_length=50)
-    id_card_number = forms.CharField(
-        label="身份证号",
-        max_length=18,
-        required=False,
-        validators=[validate_id_card],
-        widget=forms.TextInput(attrs={"autocomplete": "off"}),
-    )
+    id_card_number = id_card_field()
     role = forms.ChoiceField(label="角色")
     perms = ModulePermissionsField()
 
