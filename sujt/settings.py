@@ -151,7 +151,43 @@ CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "sujt")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 3, "socket_timeout": 5}
 CELERY_TIMEZONE = "Asia/Shanghai"
-CELERY_BEAT_SCHEDULE: dict = {}
+
+
+def env_crontab(name: str, default: str):
+    """A beat schedule from the environment: five crontab fields, "minute hour day month weekday"."""
+    from celery.schedules import ParseException, crontab
+
+    spec = os.environ.get(name, "").strip() or default
+    fields = spec.split()
+    try:
+        if len(fields) != 5:
+            raise ValueError("five fields expected")
+        minute, hour, day_of_month, month_of_year, day_of_week = fields
+        return crontab(
+            minute=minute,
+            hour=hour,
+            day_of_month=day_of_month,
+            month_of_year=month_of_year,
+            day_of_week=day_of_week,
+        )
+    except (ValueError, ParseException) as error:
+        raise ImproperlyConfigured(
+            f'{name} 应为5段 crontab 格式，如 "30 8 * * *"（{name} must be a crontab: {error}）。'
+        ) from error
+
+
+CELERY_BEAT_SCHEDULE: dict = {
+    # Certificates past their expiry date become 过期, just after midnight.
+    "certificates-expire": {
+        "task": "institutions.tasks.certificates_expire_task",
+        "schedule": env_crontab("CERTIFICATES_EXPIRE_CRON", "10 0 * * *"),
+    },
+    # Expiry reminders (in-site + SMS) go out in office hours.
+    "certificate-reminders": {
+        "task": "institutions.tasks.certificate_reminders_task",
+        "schedule": env_crontab("CERTIFICATE_REMINDERS_CRON", "30 8 * * *"),
+    },
+}
 
 # --- Authentication and login security -----------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

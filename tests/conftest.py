@@ -103,3 +103,25 @@ def grant(db):
             assign_perm(f"institutions.{code}", user, institution)
 
     return give
+
+
+@pytest.fixture(scope="module")
+def demo_seeded(django_db_setup, django_db_blocker, tmp_path_factory):
+    """`manage.py seed_demo` run once for a test module, in a transaction rolled back after the module.
+
+    Each test of the module still runs in its own savepoint on top of it. Yields (the command's output,
+    the private media directory holding the seeded attachments: point PRIVATE_MEDIA_ROOT at it to read
+    them).
+    """
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.db import transaction
+    from django.test import override_settings
+
+    private = tmp_path_factory.mktemp("demo-private")
+    with django_db_blocker.unblock(), override_settings(PRIVATE_MEDIA_ROOT=private), transaction.atomic():
+        out = StringIO()
+        call_command("seed_demo", stdout=out)
+        yield out.getvalue(), private
+        transaction.set_rollback(True)

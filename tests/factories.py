@@ -79,3 +79,124 @@ class RegulatorFactory(factory.django.DjangoModelFactory):
     bureau = factory.LazyAttribute(
         lambda o: "江苏省市场监督管理局" if o.level == RegionLevel.PROVINCE else "市场监督管理局"
     )
+
+
+# --- 02 qualification data and intellectual property (appended for module 02) --------------------------
+
+_cma_serial = itertools.count(1)
+
+
+def days_from_today(days: int):
+    import datetime
+
+    return timezone.localdate() + datetime.timedelta(days=days)
+
+
+def fixed_date(year: int, month: int, day: int):
+    import datetime
+
+    return datetime.date(year, month, day)
+
+
+def make_cma_number(
+    year: int = 2021, authority: str = "10", field: str = "13", department: str = "01"
+) -> str:
+    """A 12-digit CMA certificate number: YY AA FF DD NNNN (DESIGN §7), with a fresh serial."""
+    return f"{year % 100:02d}{authority}{field}{department}{next(_cma_serial) % 10000:04d}"
+
+
+class CertificateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "institutions.Certificate"
+
+    institution = factory.SubFactory(InstitutionFactory)
+    number = factory.LazyFunction(make_cma_number)
+    issued_on = factory.LazyFunction(lambda: days_from_today(-730))
+    expires_on = factory.LazyFunction(lambda: days_from_today(6 * 365 - 730))
+
+
+class SiteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "institutions.Site"
+
+    institution = factory.SubFactory(InstitutionFactory)
+    name = factory.Sequence(lambda n: f"检测场所{n}")
+    address = factory.Sequence(lambda n: f"南京市玄武区示例路{n}号")
+
+
+class CapabilityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "institutions.Capability"
+
+    certificate = factory.SubFactory(CertificateFactory)
+    institution = factory.SelfAttribute("certificate.institution")
+    seq = factory.Sequence(lambda n: n + 1)
+    category = "食品"
+    item = factory.Sequence(lambda n: f"检测参数{n}")
+    standard = "GB 5009.3-2016 食品安全国家标准 食品中水分的测定"
+
+
+class EquipmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "institutions.Equipment"
+
+    institution = factory.SubFactory(InstitutionFactory)
+    name = factory.Sequence(lambda n: f"电子天平{n}")
+    model_spec = "ME204E"
+    valid_until = factory.LazyFunction(lambda: days_from_today(365))
+
+
+class SignatoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "institutions.Signatory"
+
+    institution = factory.SubFactory(InstitutionFactory)
+    name = factory.Sequence(lambda n: f"签字人{n}")
+    title = "高级工程师"
+    authorised_fields = "食品理化检测"
+
+
+class PersonnelFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "institutions.Personnel"
+
+    institution = factory.SubFactory(InstitutionFactory)
+    name = factory.Sequence(lambda n: f"检测员{n}")
+    gender = "female"
+    birth_year = 1990
+    education = "bachelor"
+    department = "理化室"
+
+
+class SoftwareCopyrightFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "institutions.SoftwareCopyright"
+
+    institution = factory.SubFactory(InstitutionFactory)
+    name = factory.Sequence(lambda n: f"检测数据管理软件{n}")
+    registration_number = factory.Sequence(lambda n: f"2022SR{n:07d}")
+    version = "V1.0"
+    registered_on = fixed_date(2022, 6, 1)
+
+
+class PatentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "institutions.Patent"
+
+    institution = factory.SubFactory(InstitutionFactory)
+    name = factory.Sequence(lambda n: f"一种检测装置{n}")
+    patent_type = "utility"
+    patent_number = factory.Sequence(lambda n: f"ZL20222{n:07d}.{n % 10}")
+    applied_on = fixed_date(2022, 3, 1)
+
+
+class TrademarkFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "institutions.Trademark"
+
+    institution = factory.SubFactory(InstitutionFactory)
+    name = factory.Sequence(lambda n: f"示例商标{n}")
+    registration_number = factory.Sequence(lambda n: f"{60000000 + n}")
+    nice_class = 42
+    valid_from = fixed_date(2022, 1, 1)
+    valid_until = fixed_date(2032, 1, 1)

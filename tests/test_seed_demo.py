@@ -20,7 +20,9 @@ from sujt.core.choices import RegionLevel
 from sujt.core.regions import CITIES, DISTRICTS, PROVINCE_CODE, city_code_of
 from sujt.core.validators import validate_id_card, validate_uscc
 
-pytestmark = pytest.mark.django_db
+# The demo is seeded once for the module (tests/conftest.py `demo_seeded`); `seed()` below runs the
+# command again on top of it, which must find everything in place.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_seeded")]
 
 CITY_CODES = list(CITIES)
 

@@ -1,1 +1,1 @@
-"""Registrations of module 02 with the shared registries (navigation, checklist, to-dos), one module per area."""
+"""Module 02 registrations with the shared registries (navigation, checklist, to-dos), one per area."""

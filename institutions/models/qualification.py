@@ -92,6 +92,10 @@ class Certificate(TimeStampedModel):
     def parsed(self):
         return parse_cma_number(self.number)
 
+    def attachments_visible_to(self, user) -> bool:
+        """A scan stored as the certificate's own attachment is as private as the institution's files."""
+        return self.institution.attachments_visible_to(user)
+
     @property
     def authority_name(self) -> str:
         return self.parsed.authority_name
@@ -121,6 +125,9 @@ class CertificateReminder(models.Model):
                 fields=["certificate", "months_before", "expires_on"], name="certificate_reminder_once"
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.certificate_id}: {self.months_before}个月提醒"
 
 
 class Site(TimeStampedModel):

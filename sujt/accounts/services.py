@@ -37,6 +37,27 @@ REGULATOR_PERMISSIONS: list[str] = [
     "accounts.view_loginevent",
     "institutions.view_institution",
     "institutions.change_institution",
+    # Module 02: regulators correct the qualification data synced from the approval system (the saves
+    # recompute completeness); declared testing fields and intellectual property are the institution's
+    # own entries, which they view; error reports they review (the review actions need change).
+    "institutions.view_certificate",
+    "institutions.change_certificate",
+    "institutions.view_site",
+    "institutions.change_site",
+    "institutions.view_capability",
+    "institutions.change_capability",
+    "institutions.view_equipment",
+    "institutions.change_equipment",
+    "institutions.view_signatory",
+    "institutions.change_signatory",
+    "institutions.view_personnel",
+    "institutions.change_personnel",
+    "institutions.view_institutionfield",
+    "institutions.view_softwarecopyright",
+    "institutions.view_patent",
+    "institutions.view_trademark",
+    "institutions.view_errorreport",
+    "institutions.change_errorreport",
 ]
 
 # Password history rows kept per user; the reuse rule looks at the newest few of them.

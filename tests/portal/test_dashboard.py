@@ -46,7 +46,16 @@ def test_the_session_choice_of_institution_is_the_one_summarised(client, inst_ad
     assert other_institution.name in profile
 
 
-def test_foundation_checklist_has_its_four_items_in_order(client_for):
+@pytest.fixture
+def profile_module_unopened(monkeypatch):
+    """The registry as it was before module 02 (机构风采管理) opened: the foundation provides its items."""
+    from sujt.core import modules
+
+    entries = {code: entry for code, entry in modules._module_entries.items() if code != "02"}
+    monkeypatch.setattr(modules, "_module_entries", entries)
+
+
+def test_foundation_checklist_has_its_four_items_in_order(client_for, profile_module_unopened):
     items = checklist_items(dashboard_html(client_for("inst_admin")))
     assert list(items) == ["change_password", "credit_commitment", "confirm_institution", "complete_profile"]
 
@@ -67,7 +76,7 @@ def test_change_password_ticks_itself_off(client_for, inst_admin):
     assert checklist_items(dashboard_html(client_for("inst_admin")))["change_password"] is True
 
 
-def test_unbuilt_modules_items_say_so_and_are_never_done(client_for):
+def test_unbuilt_modules_items_say_so_and_are_never_done(client_for, profile_module_unopened):
     html = dashboard_html(client_for("inst_admin"))
     items = checklist_items(html)
     assert items["credit_commitment"] is False
@@ -84,8 +93,13 @@ def test_an_opened_module_takes_over_its_checklist_items(client_for, monkeypatch
     monkeypatch.setattr(modules, "_module_entries", dict(modules._module_entries))
     modules.register_module("05", url_name="portal:help", perm="manage_credit")
     modules.register_module("02", url_name="portal:help", perm="manage_profile")
-    items = checklist_items(dashboard_html(client_for("inst_admin")))
-    assert list(items) == ["change_password"]
+    html = dashboard_html(client_for("inst_admin"))
+    items = checklist_items(html)
+    # The foundation keeps only its own item; the modules' apps provide theirs (02 does: 完善基础信息).
+    assert next(iter(items)) == "change_password"
+    assert "credit_commitment" not in items
+    assert "信用管理模块上线后" not in html
+    assert "机构风采管理模块（02）尚未开通" not in html
 
 
 def test_another_apps_checklist_item_appears_and_ticks_off(client_for, inst_admin):
@@ -198,7 +212,9 @@ def test_dashboard_queries_are_bounded_and_do_not_grow_with_data(
     with CaptureQueriesContext(connection) as small:
         dashboard_html(client)
     _add_data(institution, user, other_inst_admin, make_notification, 10)
-    with django_assert_max_num_queries(10), CaptureQueriesContext(connection) as large:
+    # 10 for the dashboard itself, 5 for module 02's providers: 确认机构信息 (motor-vehicle certificate,
+    # permission), 完善基础信息 (permission, testing fields), its to-dos (certificates, error reports).
+    with django_assert_max_num_queries(15), CaptureQueriesContext(connection) as large:
         html = dashboard_html(client)
     assert "switch-institution" in html
     assert f'<option value="{institution.pk}" selected>' in html

@@ -1,0 +1,284 @@
+"""Reads of the current institution's qualification data (资质证书, 场所, 能力, 设备, 签字人, 人员).
+
+Every function takes the institution id the member works under (`request.institution`), never one from the
+request, so another institution's rows cannot be reached: fetching one of them by id is a 404. Lists are
+querysets (paginated by the view, iterated in chunks by the Excel export), with the related rows they
+show joined in.
+"""
+
+import calendar
+import datetime
+
+from django.db.models import Count, Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from ..choices import CertificateStatus, Education, SiteTenure, SiteType, Traceability
+from ..models import Capability, Certificate, Equipment, Personnel, Signatory, Site
+
+SEARCH_MAX_LENGTH = 100
+# Renewal of a CMA certificate must be applied for at least 3 months before it expires (DESIGN §7).
+RENEWAL_MONTHS = 3
+CALIBRATION_SOON_DAYS = 30
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    """The same day `months` later, or the month's last day when it is shorter (01-31 + 1 → 02-28)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def clean_query(value: str | None) -> str:
+    return (value or "").strip()[:SEARCH_MAX_LENGTH]
+
+
+def _pk_or_none(value: str | int | None) -> int | None:
+    try:
+        pk = int(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return pk if pk > 0 else None
+
+
+# --- Certificates --------------------------------------------------------------------------------
+
+CERTIFICATE_EXPIRY_FILTERS = {
+    "expiring": f"{RENEWAL_MONTHS}个月内到期",
+    "expired": "已过期",
+}
+
+
+def certificate_expiry_state(certificate: Certificate, *, today: datetime.date | None = None) -> str:
+    """ "expired" (past its date or marked 过期), "expiring" (a valid one within the renewal window) or ""."""
+    today = today or timezone.localdate()
+    if certificate.status == CertificateStatus.EXPIRED or certificate.expires_on < today:
+        return "expired"
+    if certificate.status == CertificateStatus.VALID and certificate.expires_on <= add_months(
+        today, RENEWAL_MONTHS
+    ):
+        return "expiring"
+    return ""
+
+
+def certificate_search(
+    *,
+    institution_id: int,
+    q: str = "",
+    status: str = "",
+    expiry: str = "",
+    today: datetime.date | None = None,
+) -> QuerySet[Certificate]:
+    """The institution's certificates; `q` matches the number, `status` a CertificateStatus,
+    `expiry` one of CERTIFICATE_EXPIRY_FILTERS. Unknown filter values are ignored."""
+    today = today or timezone.localdate()
+    queryset = Certificate.objects.filter(institution_id=institution_id).select_related("scan")
+    q = clean_query(q)
+    if q:
+        queryset = queryset.filter(number__contains=q)
+    if status in CertificateStatus.values:
+        queryset = queryset.filter(status=status)
+    if expiry == "expiring":
+        queryset = queryset.filter(
+            status=CertificateStatus.VALID,
+            expires_on__gte=today,
+            expires_on__lte=add_months(today, RENEWAL_MONTHS),
+        )
+    elif expiry == "expired":
+        queryset = queryset.filter(Q(status=CertificateStatus.EXPIRED) | Q(expires_on__lt=today))
+    return queryset.order_by("-issued_on", "number", "pk")
+
+
+def certificate_get(*, institution_id: int, pk: int) -> Certificate:
+    """One of the institution's certificates with its capability count; another institution's is a 404."""
+    return get_object_or_404(
+        Certificate.objects.filter(institution_id=institution_id)
+        .select_related("scan")
+        .annotate(capability_count=Count("capabilities")),
+        pk=pk,
+    )
+
+
+def certificate_choices(*, institution_id: int) -> list[tuple[int, str]]:
+    """(pk, number) of the institution's certificates, for filters."""
+    return list(
+        Certificate.objects.filter(institution_id=institution_id)
+        .order_by("-issued_on", "number")
+        .values_list("pk", "number")
+    )
+
+
+# --- Sites ---------------------------------------------------------------------------------------
+
+
+def site_search(*, institution_id: int, q: str = "", site_type: str = "", tenure: str = "") -> QuerySet[Site]:
+    queryset = Site.objects.filter(institution_id=institution_id)
+    q = clean_query(q)
+    if q:
+        queryset = queryset.filter(Q(name__icontains=q) | Q(address__icontains=q))
+    if site_type in SiteType.values:
+        queryset = queryset.filter(site_type=site_type)
+    if tenure in SiteTenure.values:
+        queryset = queryset.filter(tenure=tenure)
+    return queryset.order_by("name", "pk")
+
+
+def site_choices(*, institution_id: int) -> list[tuple[int, str]]:
+    return list(
+        Site.objects.filter(institution_id=institution_id).order_by("name", "pk").values_list("pk", "name")
+    )
+
+
+# --- Capabilities --------------------------------------------------------------------------------
+
+# Where the capability search looks: both columns, or one of them.
+CAPABILITY_SEARCH_SCOPES = {
+    "": "产品/项目/参数或标准",
+    "item": "产品/项目/参数",
+    "standard": "依据的标准（方法）",
+}
+
+
+def capability_search(
+    *,
+    institution_id: int,
+    q: str = "",
+    scope: str = "",
+    certificate: str | int | None = None,
+    category: str = "",
+    site: str | int | None = None,
+) -> QuerySet[Capability]:
+    """The institution's capability rows, in schedule order. `q` matches 产品/项目/参数 and/or the standard
+    (name and number) as `scope` says; `certificate` and `site` are pks of the institution's own rows
+    (any other pk simply matches nothing); `category` is matched exactly."""
+    queryset = Capability.objects.filter(institution_id=institution_id).select_related("certificate", "site")
+    q = clean_query(q)
+    if q:
+        if scope == "item":
+            queryset = queryset.filter(item__icontains=q)
+        elif scope == "standard":
+            queryset = queryset.filter(standard__icontains=q)
+        else:
+            queryset = queryset.filter(Q(item__icontains=q) | Q(standard__icontains=q))
+    certificate_id = _pk_or_none(certificate)
+    if certificate_id is not None:
+        queryset = queryset.filter(certificate_id=certificate_id)
+    site_id = _pk_or_none(site)
+    if site_id is not None:
+        queryset = queryset.filter(site_id=site_id)
+    category = (category or "").strip()
+    if category:
+        queryset = queryset.filter(category=category)
+    # The (institution, certificate, seq) index serves this order: no sort of 20,000 rows per page.
+    return queryset.order_by("certificate_id", "seq", "pk")
+
+
+def capability_categories(*, institution_id: int) -> list[str]:
+    """The distinct non-empty categories (类别) of the institution's capability rows, for the filter."""
+    return list(
+        Capability.objects.filter(institution_id=institution_id)
+        .exclude(category="")
+        .order_by("category")
+        .values_list("category", flat=True)
+        .distinct()
+    )
+
+
+# --- Equipment -----------------------------------------------------------------------------------
+
+CALIBRATION_FILTERS = {
+    "expired": "已过期",
+    "soon": f"{CALIBRATION_SOON_DAYS}天内到期",
+    "valid": "有效",
+    "none": "未填写有效期",
+}
+
+
+def calibration_state(equipment: Equipment, *, today: datetime.date | None = None) -> str:
+    """ "expired" (valid_until < today), "soon" (within 30 days), "valid", or "none" (no date)."""
+    today = today or timezone.localdate()
+    if equipment.valid_until is None:
+        return "none"
+    if equipment.valid_until < today:
+        return "expired"
+    if equipment.valid_until <= today + datetime.timedelta(days=CALIBRATION_SOON_DAYS):
+        return "soon"
+    return "valid"
+
+
+def equipment_search(
+    *,
+    institution_id: int,
+    q: str = "",
+    calibration: str = "",
+    traceability: str = "",
+    site: str | int | None = None,
+    today: datetime.date | None = None,
+) -> QuerySet[Equipment]:
+    """The institution's equipment; `calibration` is one of CALIBRATION_FILTERS: 有效 means valid for
+    more than 30 days, so the three dated filters do not overlap."""
+    today = today or timezone.localdate()
+    soon = today + datetime.timedelta(days=CALIBRATION_SOON_DAYS)
+    queryset = Equipment.objects.filter(institution_id=institution_id).select_related("site")
+    q = clean_query(q)
+    if q:
+        queryset = queryset.filter(
+            Q(name__icontains=q) | Q(model_spec__icontains=q) | Q(measuring_range__icontains=q)
+        )
+    if calibration == "expired":
+        queryset = queryset.filter(valid_until__lt=today)
+    elif calibration == "soon":
+        queryset = queryset.filter(valid_until__gte=today, valid_until__lte=soon)
+    elif calibration == "valid":
+        queryset = queryset.filter(valid_until__gt=soon)
+    elif calibration == "none":
+        queryset = queryset.filter(valid_until__isnull=True)
+    if traceability in Traceability.values:
+        queryset = queryset.filter(traceability=traceability)
+    site_id = _pk_or_none(site)
+    if site_id is not None:
+        queryset = queryset.filter(site_id=site_id)
+    return queryset.order_by("name", "pk")
+
+
+# --- Signatories and personnel -------------------------------------------------------------------
+
+
+def signatory_search(
+    *, institution_id: int, q: str = "", site: str | int | None = None
+) -> QuerySet[Signatory]:
+    queryset = Signatory.objects.filter(institution_id=institution_id).select_related("site")
+    q = clean_query(q)
+    if q:
+        queryset = queryset.filter(Q(name__icontains=q) | Q(authorised_fields__icontains=q))
+    site_id = _pk_or_none(site)
+    if site_id is not None:
+        queryset = queryset.filter(site_id=site_id)
+    return queryset.order_by("name", "pk")
+
+
+def personnel_search(
+    *, institution_id: int, q: str = "", education: str = "", department: str = ""
+) -> QuerySet[Personnel]:
+    queryset = Personnel.objects.filter(institution_id=institution_id)
+    q = clean_query(q)
+    if q:
+        queryset = queryset.filter(
+            Q(name__icontains=q) | Q(title__icontains=q) | Q(position__icontains=q) | Q(major__icontains=q)
+        )
+    if education in Education.values:
+        queryset = queryset.filter(education=education)
+    department = (department or "").strip()
+    if department:
+        queryset = queryset.filter(department=department)
+    return queryset.order_by("department", "name", "pk")
+
+
+def personnel_departments(*, institution_id: int) -> list[str]:
+    return list(
+        Personnel.objects.filter(institution_id=institution_id)
+        .exclude(department="")
+        .order_by("department")
+        .values_list("department", flat=True)
+        .distinct()
+    )

@@ -1,0 +1,57 @@
+"""Date rules of the qualification selectors: month arithmetic, certificate expiry and calibration states."""
+
+import datetime
+
+import pytest
+
+from institutions.models import Certificate, Equipment
+from institutions.selectors.qualification import add_months, calibration_state, certificate_expiry_state
+
+D = datetime.date
+TODAY = D(2026, 11, 23)
+
+
+@pytest.mark.parametrize(
+    ("day", "months", "expected"),
+    [
+        (D(2026, 1, 31), 1, D(2026, 2, 28)),
+        (D(2024, 1, 31), 1, D(2024, 2, 29)),
+        (D(2026, 11, 23), 3, D(2027, 2, 23)),
+        (D(2026, 2, 15), -3, D(2025, 11, 15)),
+        (D(2026, 5, 31), -3, D(2026, 2, 28)),
+        (D(2026, 12, 1), 12, D(2027, 12, 1)),
+    ],
+)
+def test_add_months(day, months, expected):
+    assert add_months(day, months) == expected
+
+
+@pytest.mark.parametrize(
+    ("status", "expires_on", "expected"),
+    [
+        ("valid", D(2026, 11, 22), "expired"),
+        ("valid", D(2026, 11, 23), "expiring"),
+        ("valid", D(2027, 2, 23), "expiring"),
+        ("valid", D(2027, 2, 24), ""),
+        ("expired", D(2030, 1, 1), "expired"),
+        ("suspended", D(2027, 1, 1), ""),
+        ("revoked", D(2026, 1, 1), "expired"),
+    ],
+)
+def test_certificate_expiry_state(status, expires_on, expected):
+    certificate = Certificate(number="211013010001", status=status, expires_on=expires_on)
+    assert certificate_expiry_state(certificate, today=TODAY) == expected
+
+
+@pytest.mark.parametrize(
+    ("valid_until", "expected"),
+    [
+        (None, "none"),
+        (D(2026, 11, 22), "expired"),
+        (D(2026, 11, 23), "soon"),
+        (D(2026, 12, 23), "soon"),
+        (D(2026, 12, 24), "valid"),
+    ],
+)
+def test_calibration_state(valid_until, expected):
+    assert calibration_state(Equipment(name="天平", valid_until=valid_until), today=TODAY) == expected
