@@ -142,3 +142,16 @@ class ErrorItemType(models.TextChoices):
     EQUIPMENT = "equipment", "仪器设备"
     SIGNATORY = "signatory", "授权签字人"
     PERSONNEL = "personnel", "检验检测人员"
+
+
+class SyncMode(models.TextChoices):
+    INCREMENTAL = "incremental", "增量"
+    FULL = "full", "全量"
+    FILE = "file", "文件导入"
+
+
+class SyncStatus(models.TextChoices):
+    RUNNING = "running", "进行中"
+    SUCCEEDED = "succeeded", "成功"
+    PARTIAL = "partial", "部分成功"
+    FAILED = "failed", "失败"

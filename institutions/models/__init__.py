@@ -2,6 +2,7 @@ from .institution import Institution, InstitutionField
 from .ip import Patent, SoftwareCopyright, Trademark
 from .qualification import Capability, Certificate, CertificateReminder, Equipment, Personnel, Signatory, Site
 from .review import ErrorReport
+from .sync import SyncRun, SyncState
 
 __all__ = [
     "Capability",
@@ -16,5 +17,7 @@ __all__ = [
     "Signatory",
     "Site",
     "SoftwareCopyright",
+    "SyncRun",
+    "SyncState",
     "Trademark",
 ]

@@ -68,6 +68,10 @@ class Institution(TimeStampedModel):
     centers_enabled = models.BooleanField(
         _("开通中心建设"), default=False, help_text=_("由监管部门为有中心建设需求的机构开通。")
     )
+    source_id = models.CharField(
+        _("审批系统编号"), max_length=64, unique=True, null=True, blank=True, editable=False
+    )
+    withdrawn_at = models.DateTimeField(_("撤回时间"), null=True, blank=True, editable=False)
 
     # --- 完善信息 (maintained by the institution) ---
     is_high_tech = models.BooleanField(_("是否高新技术企业"), null=True, blank=True)

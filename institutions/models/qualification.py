@@ -31,6 +31,10 @@ class Certificate(TimeStampedModel):
     institution = models.ForeignKey(
         Institution, verbose_name=_("机构"), on_delete=models.CASCADE, related_name="certificates"
     )
+    source_id = models.CharField(
+        _("审批系统编号"), max_length=64, unique=True, null=True, blank=True, editable=False
+    )
+    withdrawn_at = models.DateTimeField(_("撤回时间"), null=True, blank=True, editable=False)
     number = models.CharField(
         _("证书编号"),
         max_length=12,
@@ -134,6 +138,10 @@ class Site(TimeStampedModel):
     institution = models.ForeignKey(
         Institution, verbose_name=_("机构"), on_delete=models.CASCADE, related_name="sites"
     )
+    source_id = models.CharField(
+        _("审批系统编号"), max_length=64, unique=True, null=True, blank=True, editable=False
+    )
+    withdrawn_at = models.DateTimeField(_("撤回时间"), null=True, blank=True, editable=False)
     name = models.CharField(_("场所名称"), max_length=200)
     address = models.CharField(_("场所地址"), max_length=255)
     site_type = models.CharField(
@@ -161,6 +169,10 @@ class Capability(TimeStampedModel):
     institution = models.ForeignKey(
         Institution, verbose_name=_("机构"), on_delete=models.CASCADE, related_name="capabilities"
     )
+    source_id = models.CharField(
+        _("审批系统编号"), max_length=64, unique=True, null=True, blank=True, editable=False
+    )
+    withdrawn_at = models.DateTimeField(_("撤回时间"), null=True, blank=True, editable=False)
     certificate = models.ForeignKey(
         Certificate, verbose_name=_("证书"), on_delete=models.CASCADE, related_name="capabilities"
     )
@@ -192,6 +204,10 @@ class Equipment(TimeStampedModel):
     institution = models.ForeignKey(
         Institution, verbose_name=_("机构"), on_delete=models.CASCADE, related_name="equipment"
     )
+    source_id = models.CharField(
+        _("审批系统编号"), max_length=64, unique=True, null=True, blank=True, editable=False
+    )
+    withdrawn_at = models.DateTimeField(_("撤回时间"), null=True, blank=True, editable=False)
     name = models.CharField(_("设备名称"), max_length=200)
     model_spec = models.CharField(_("型号/规格"), max_length=200, blank=True)
     measuring_range = models.CharField(_("测量范围"), max_length=200, blank=True)
@@ -221,6 +237,10 @@ class Signatory(TimeStampedModel):
     institution = models.ForeignKey(
         Institution, verbose_name=_("机构"), on_delete=models.CASCADE, related_name="signatories"
     )
+    source_id = models.CharField(
+        _("审批系统编号"), max_length=64, unique=True, null=True, blank=True, editable=False
+    )
+    withdrawn_at = models.DateTimeField(_("撤回时间"), null=True, blank=True, editable=False)
     name = models.CharField(_("姓名"), max_length=50)
     title = models.CharField(_("职称"), max_length=50, blank=True)
     authorised_fields = models.TextField(_("授权签字领域"))
@@ -243,6 +263,10 @@ class Personnel(TimeStampedModel):
     institution = models.ForeignKey(
         Institution, verbose_name=_("机构"), on_delete=models.CASCADE, related_name="personnel"
     )
+    source_id = models.CharField(
+        _("审批系统编号"), max_length=64, unique=True, null=True, blank=True, editable=False
+    )
+    withdrawn_at = models.DateTimeField(_("撤回时间"), null=True, blank=True, editable=False)
     name = models.CharField(_("姓名"), max_length=50)
     gender = models.CharField(_("性别"), max_length=6, choices=Gender.choices)
     birth_year = models.PositiveSmallIntegerField(
