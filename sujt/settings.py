@@ -187,6 +187,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "institutions.tasks.certificate_reminders_task",
         "schedule": env_crontab("CERTIFICATE_REMINDERS_CRON", "30 8 * * *"),
     },
+    # Incremental sync with the qualification-approval system, at night (docs/qualification-sync.md).
+    "qualification-sync": {
+        "task": "institutions.tasks.sync_qualifications_task",
+        "schedule": env_crontab("QUALIFICATION_SYNC_CRON", "30 2 * * *"),
+    },
 }
 
 # --- Authentication and login security -----------------------------------------------------------
@@ -324,6 +329,8 @@ if TESTING:
 # --- The qualification-approval system (sync issue) ----------------------------------------------
 QUALIFICATION_API_URL = os.environ.get("QUALIFICATION_API_URL", "http://127.0.0.1:8765")
 QUALIFICATION_API_TOKEN = os.environ.get("QUALIFICATION_API_TOKEN", "")
+QUALIFICATION_API_TIMEOUT = float(os.environ.get("QUALIFICATION_API_TIMEOUT", "30"))
+QUALIFICATION_PAGE_SIZE = int(os.environ.get("QUALIFICATION_PAGE_SIZE", "100"))
 
 # --- Site -----------------------------------------------------------------------------------------
 SITE_NAME = "江苏省检验检测服务平台"

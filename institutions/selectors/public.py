@@ -44,7 +44,8 @@ def _city_range(city: str) -> Q:
 
 
 def _public() -> QuerySet[Institution]:
-    return Institution.objects.filter(status__in=PUBLIC_STATUSES)
+    # An institution withdrawn in the approval system (marked by the sync) is not public either.
+    return Institution.objects.filter(status__in=PUBLIC_STATUSES, withdrawn_at__isnull=True)
 
 
 def _fields_prefetch() -> Prefetch:
@@ -78,9 +79,11 @@ def public_institutions(*, q: str = "", city: str = "", field: str = "") -> Quer
 
 def public_institution_get(*, pk: int) -> Institution:
     """The public profile of a public institution, with its testing fields and certificates; else 404."""
-    certificates = Certificate.objects.only(
-        "id", "institution_id", "number", "field_code", "issued_on", "expires_on", "status"
-    ).order_by("-issued_on", "number")
+    certificates = (
+        Certificate.objects.filter(withdrawn_at__isnull=True)
+        .only("id", "institution_id", "number", "field_code", "issued_on", "expires_on", "status")
+        .order_by("-issued_on", "number")
+    )
     return get_object_or_404(
         _public()
         .only(*DETAIL_COLUMNS)

@@ -4,6 +4,8 @@ Every function takes the institution id the member works under (`request.institu
 request, so another institution's rows cannot be reached: fetching one of them by id is a 404. Lists are
 querysets (paginated by the view, iterated in chunks by the Excel export), with the related rows they
 show joined in.
+
+Rows the sync marked withdrawn (`withdrawn_at`: withdrawn in the approval system) are kept but hidden here.
 """
 
 import calendar
@@ -72,7 +74,9 @@ def certificate_search(
     """The institution's certificates; `q` matches the number, `status` a CertificateStatus,
     `expiry` one of CERTIFICATE_EXPIRY_FILTERS. Unknown filter values are ignored."""
     today = today or timezone.localdate()
-    queryset = Certificate.objects.filter(institution_id=institution_id).select_related("scan")
+    queryset = Certificate.objects.filter(
+        institution_id=institution_id, withdrawn_at__isnull=True
+    ).select_related("scan")
     q = clean_query(q)
     if q:
         queryset = queryset.filter(number__contains=q)
@@ -92,9 +96,9 @@ def certificate_search(
 def certificate_get(*, institution_id: int, pk: int) -> Certificate:
     """One of the institution's certificates with its capability count; another institution's is a 404."""
     return get_object_or_404(
-        Certificate.objects.filter(institution_id=institution_id)
+        Certificate.objects.filter(institution_id=institution_id, withdrawn_at__isnull=True)
         .select_related("scan")
-        .annotate(capability_count=Count("capabilities")),
+        .annotate(capability_count=Count("capabilities", filter=Q(capabilities__withdrawn_at__isnull=True))),
         pk=pk,
     )
 
@@ -102,7 +106,7 @@ def certificate_get(*, institution_id: int, pk: int) -> Certificate:
 def certificate_choices(*, institution_id: int) -> list[tuple[int, str]]:
     """(pk, number) of the institution's certificates, for filters."""
     return list(
-        Certificate.objects.filter(institution_id=institution_id)
+        Certificate.objects.filter(institution_id=institution_id, withdrawn_at__isnull=True)
         .order_by("-issued_on", "number")
         .values_list("pk", "number")
     )
@@ -112,7 +116,7 @@ def certificate_choices(*, institution_id: int) -> list[tuple[int, str]]:
 
 
 def site_search(*, institution_id: int, q: str = "", site_type: str = "", tenure: str = "") -> QuerySet[Site]:
-    queryset = Site.objects.filter(institution_id=institution_id)
+    queryset = Site.objects.filter(institution_id=institution_id, withdrawn_at__isnull=True)
     q = clean_query(q)
     if q:
         queryset = queryset.filter(Q(name__icontains=q) | Q(address__icontains=q))
@@ -125,7 +129,9 @@ def site_search(*, institution_id: int, q: str = "", site_type: str = "", tenure
 
 def site_choices(*, institution_id: int) -> list[tuple[int, str]]:
     return list(
-        Site.objects.filter(institution_id=institution_id).order_by("name", "pk").values_list("pk", "name")
+        Site.objects.filter(institution_id=institution_id, withdrawn_at__isnull=True)
+        .order_by("name", "pk")
+        .values_list("pk", "name")
     )
 
 
@@ -151,7 +157,9 @@ def capability_search(
     """The institution's capability rows, in schedule order. `q` matches 产品/项目/参数 and/or the standard
     (name and number) as `scope` says; `certificate` and `site` are pks of the institution's own rows
     (any other pk simply matches nothing); `category` is matched exactly."""
-    queryset = Capability.objects.filter(institution_id=institution_id).select_related("certificate", "site")
+    queryset = Capability.objects.filter(
+        institution_id=institution_id, withdrawn_at__isnull=True
+    ).select_related("certificate", "site")
     q = clean_query(q)
     if q:
         if scope == "item":
@@ -176,7 +184,7 @@ def capability_search(
 def capability_categories(*, institution_id: int) -> list[str]:
     """The distinct non-empty categories (类别) of the institution's capability rows, for the filter."""
     return list(
-        Capability.objects.filter(institution_id=institution_id)
+        Capability.objects.filter(institution_id=institution_id, withdrawn_at__isnull=True)
         .exclude(category="")
         .order_by("category")
         .values_list("category", flat=True)
@@ -219,7 +227,9 @@ def equipment_search(
     more than 30 days, so the three dated filters do not overlap."""
     today = today or timezone.localdate()
     soon = today + datetime.timedelta(days=CALIBRATION_SOON_DAYS)
-    queryset = Equipment.objects.filter(institution_id=institution_id).select_related("site")
+    queryset = Equipment.objects.filter(
+        institution_id=institution_id, withdrawn_at__isnull=True
+    ).select_related("site")
     q = clean_query(q)
     if q:
         queryset = queryset.filter(
@@ -247,7 +257,9 @@ def equipment_search(
 def signatory_search(
     *, institution_id: int, q: str = "", site: str | int | None = None
 ) -> QuerySet[Signatory]:
-    queryset = Signatory.objects.filter(institution_id=institution_id).select_related("site")
+    queryset = Signatory.objects.filter(
+        institution_id=institution_id, withdrawn_at__isnull=True
+    ).select_related("site")
     q = clean_query(q)
     if q:
         queryset = queryset.filter(Q(name__icontains=q) | Q(authorised_fields__icontains=q))
@@ -260,7 +272,7 @@ def signatory_search(
 def personnel_search(
     *, institution_id: int, q: str = "", education: str = "", department: str = ""
 ) -> QuerySet[Personnel]:
-    queryset = Personnel.objects.filter(institution_id=institution_id)
+    queryset = Personnel.objects.filter(institution_id=institution_id, withdrawn_at__isnull=True)
     q = clean_query(q)
     if q:
         queryset = queryset.filter(
@@ -276,7 +288,7 @@ def personnel_search(
 
 def personnel_departments(*, institution_id: int) -> list[str]:
     return list(
-        Personnel.objects.filter(institution_id=institution_id)
+        Personnel.objects.filter(institution_id=institution_id, withdrawn_at__isnull=True)
         .exclude(department="")
         .order_by("department")
         .values_list("department", flat=True)

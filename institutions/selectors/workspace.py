@@ -47,13 +47,10 @@ def profile_institution_get(*, institution_id: int) -> Institution:
 
 
 def _count_of(model: type[Model]) -> Coalesce:
-    rows = (
-        model.objects.filter(institution_id=OuterRef("pk"))
-        .order_by()
-        .values("institution_id")
-        .annotate(total=Count("pk"))
-        .values("total")
-    )
+    rows = model.objects.filter(institution_id=OuterRef("pk"))
+    if any(f.name == "withdrawn_at" for f in model._meta.concrete_fields):
+        rows = rows.filter(withdrawn_at__isnull=True)  # withdrawn by the sync: kept, not counted
+    rows = rows.order_by().values("institution_id").annotate(total=Count("pk")).values("total")
     return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
 
 

@@ -56,7 +56,7 @@ def _has_fields(inst: Institution) -> bool:
 
 
 def _has_valid_certificate(inst: Institution) -> bool:
-    return inst.certificates.filter(status=CertificateStatus.VALID).exists()
+    return inst.certificates.filter(status=CertificateStatus.VALID, withdrawn_at__isnull=True).exists()
 
 
 def _has_ip(inst: Institution) -> bool:

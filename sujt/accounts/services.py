@@ -58,6 +58,8 @@ REGULATOR_PERMISSIONS: list[str] = [
     "institutions.view_trademark",
     "institutions.view_errorreport",
     "institutions.change_errorreport",
+    # Issue 4: every regulator sees the sync runs; 立即同步 is for the province (SyncRunAdmin).
+    "institutions.view_syncrun",
 ]
 
 # Password history rows kept per user; the reuse rule looks at the newest few of them.

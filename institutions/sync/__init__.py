@@ -1,0 +1,1 @@
+"""Sync with the qualification-approval system (资质认定审批系统): docs/qualification-sync.md."""

@@ -1,0 +1,114 @@
+"""One run of the sync with the qualification-approval system, from the first page to the watermark.
+
+Each page is applied in its own transaction, so a failure on page 7 keeps pages 1–6; the incremental
+watermark (SyncState) advances to the first page's generated_at only after a run that reached its end
+(succeeded, or partial: some records skipped). A failed run leaves the watermark where it was, so the
+next run asks again for everything the failed one may have missed.
+"""
+
+from datetime import datetime
+from pathlib import Path
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from ..choices import SyncMode, SyncStatus
+from ..models import SyncRun, SyncState
+from .client import PermanentSyncError, QualificationClient, SyncError, TransientSyncError, read_file
+from .engine import SeenIds, apply_page, withdraw_unseen
+
+STATE_KEY = "qualification"
+COUNTERS = ("pages", "created", "updated", "unchanged", "withdrawn", "failed", "accounts_created")
+
+
+def _generated_at(page: dict) -> datetime | None:
+    value = page.get("generated_at")
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except (TypeError, ValueError) as error:
+        raise PermanentSyncError(f"第一页的 generated_at（{value}）不是有效的 ISO-8601 时间。") from error
+    if timezone.is_naive(moment):
+        raise PermanentSyncError(f"第一页的 generated_at（{value}）缺少时区。")
+    return moment
+
+
+def _run_fail(run: SyncRun, *, message: str, page: int | None) -> None:
+    # Counters and errors as committed: a page rolled back by the failure must not be counted.
+    run.refresh_from_db(fields=[*COUNTERS, "errors"])
+    run.errors = [*run.errors, {"page": page, "message": message} if page else {"message": message}]
+    run.status = SyncStatus.FAILED
+    run.finished_at = timezone.now()
+    run.save(update_fields=["errors", "status", "finished_at"])
+
+
+def _watermark_advance(*, run: SyncRun) -> None:
+    """Moves the watermark forward to the run's (never backwards, e.g. past a slower concurrent run)."""
+    state = SyncState.objects.get(key=STATE_KEY)
+    if run.watermark is not None:
+        SyncState.objects.filter(pk=state.pk).filter(
+            Q(watermark__isnull=True) | Q(watermark__lt=run.watermark)
+        ).update(watermark=run.watermark)
+    SyncState.objects.filter(pk=state.pk).update(last_success=run)
+
+
+def sync_qualifications(*, mode: str, file: str | None = None, triggered_by=None) -> SyncRun:
+    """Runs one sync and returns its finished SyncRun.
+
+    mode: "incremental" (changes since the watermark), "full" (a snapshot: what it does not mention is
+    marked withdrawn) or "file" (an offline import of the same JSON, applied like an incremental run;
+    it does not move the watermark). Raises TransientSyncError after recording the failed run, so the
+    Celery task retries (each attempt is a run of its own); a PermanentSyncError is recorded, not raised.
+    """
+    if file is not None:
+        mode = SyncMode.FILE
+    if mode not in SyncMode.values:
+        raise ValueError(f"unknown sync mode {mode!r}")
+    if mode == SyncMode.FILE and file is None:
+        raise ValueError("the file mode needs a file")
+    full = mode == SyncMode.FULL
+    state, _created = SyncState.objects.get_or_create(key=STATE_KEY)
+    client = None if file is not None else QualificationClient()
+    run = SyncRun.objects.create(
+        mode=mode,
+        source=Path(file).name if file is not None else client.endpoint,
+        updated_since=state.watermark if mode == SyncMode.INCREMENTAL else None,
+        triggered_by=triggered_by,
+    )
+    seen = SeenIds() if full else None
+    failing_page: int | None = 1  # the page being read or applied; None while withdrawing
+    try:
+        pages = (
+            read_file(file) if file is not None else client.pages(full=full, updated_since=run.updated_since)
+        )
+        for number, page in enumerate(pages, 1):
+            if number == 1 and file is None:
+                run.watermark = _generated_at(page)
+            with transaction.atomic():
+                apply_page(run=run, records=page["results"], full=full, seen=seen)
+                run.pages += 1
+                run.save()
+            failing_page = number + 1
+        if full:
+            failing_page = None
+            with transaction.atomic():
+                withdraw_unseen(run=run, seen=seen)
+                run.save()
+    except TransientSyncError as error:
+        _run_fail(run, message=str(error), page=failing_page)
+        error.run = run  # for callers that report the failed run (the command)
+        raise
+    except SyncError as error:
+        _run_fail(run, message=str(error), page=failing_page)
+        return run
+    except Exception as error:
+        _run_fail(run, message=f"同步意外中断：{type(error).__name__}: {error}", page=failing_page)
+        raise
+    run.status = SyncStatus.PARTIAL if run.failed else SyncStatus.SUCCEEDED
+    run.finished_at = timezone.now()
+    run.save()
+    if mode != SyncMode.FILE:
+        _watermark_advance(run=run)
+    return run
