@@ -201,7 +201,53 @@ def seed(stdout: TextIO) -> list[tuple[str, str, str, str]]:
         f"  检验检测机构：新建 {created} 家，共 {INSTITUTION_COUNT} 家（每家一名管理员、一名经办人）\n"
     )
     profile_seed(demos, stdout)
+    rows.extend(sync_seed(stdout))
     return rows
+
+
+# --- Qualification sync: a few institutions arrive the way production ones do ----------------------------
+
+SYNC_DEMO_FILE = "sujt-demo-qualification-sync.json"
+SYNC_DEMO_SEED = 2026
+# Generated records 901–905 of the fake approval system: their contact phones (13955500901…) are far from
+# the demo institutions' own numbers.
+SYNC_DEMO_INDEXES = range(900, 905)
+
+
+def sync_seed(stdout: TextIO) -> list[tuple[str, str, str, str]]:
+    """Imports five institutions from a file in the approval system's format, through the real sync.
+
+    Regulators then see a SyncRun in admin, the institutions carry source ids and a first admin account
+    (temporary password by SMS, must change it), as after a nightly sync. Runs once: later seeds skip it.
+    """
+    import json
+    import tempfile
+    from pathlib import Path
+
+    from .models import SyncRun
+    from .sync.fake_server import generate_institution
+    from .sync.services import sync_qualifications
+
+    if SyncRun.objects.filter(source=SYNC_DEMO_FILE).exists():
+        stdout.write("  资质认定同步：演示导入已存在，跳过\n")
+        return []
+    records = [
+        generate_institution(seed=SYNC_DEMO_SEED, index=index, capabilities=30) for index in SYNC_DEMO_INDEXES
+    ]
+    path = Path(tempfile.gettempdir()) / SYNC_DEMO_FILE
+    path.write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
+    try:
+        run = sync_qualifications(mode="file", file=str(path))
+    finally:
+        path.unlink(missing_ok=True)
+    stdout.write(
+        f"  资质认定同步：从文件导入 {run.created} 家机构（{run.get_status_display()}，"
+        f"新建账号 {run.accounts_created} 个，临时密码已通过短信发送器发出）\n"
+    )
+    return [
+        ("同步机构管理员", record["contact_phone"], "见短信（首次登录须修改）", record["name"])
+        for record in records
+    ]
 
 
 # --- Module 02: profile, qualification data, intellectual property, error reports ---------------------

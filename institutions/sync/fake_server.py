@@ -26,6 +26,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
+from institutions.choices import SupervisingDepartment
 from sujt.core.choices import TestingField
 from sujt.core.regions import CITIES, DISTRICTS, region_name
 from sujt.core.validators import USCC_CHARSET, uscc_check_char
@@ -138,8 +139,9 @@ def generate_institution(*, seed: int, index: int, capabilities: int = 20) -> di
         certificates.append(
             {
                 "id": f"{source_id}-CERT-{k + 1}",
-                "number": f"{year:02d}{authority}{rng.choice(TESTING_FIELDS)}{serial // 10000:02d}"
-                f"{serial % 10000:04d}",
+                # DD: a supervising-department code (institutions.choices), NNNN: the serial.
+                "number": f"{year:02d}{authority}{rng.choice(TESTING_FIELDS)}"
+                f"{DEPARTMENT_CODES[(index + serial // 10000) % len(DEPARTMENT_CODES)]}{serial % 10000:04d}",
                 "issued_on": issued.isoformat(),
                 "expires_on": (issued.replace(year=issued.year + 6) - timedelta(days=1)).isoformat(),
                 "status": "valid",
@@ -176,12 +178,12 @@ def generate_institution(*, seed: int, index: int, capabilities: int = 20) -> di
     ]
     equipment = []
     for k in range(5):
-        name, model_spec, measuring_range = EQUIPMENT[(index + k) % len(EQUIPMENT)]
+        equipment_name, model_spec, measuring_range = EQUIPMENT[(index + k) % len(EQUIPMENT)]
         equipment.append(
             {
                 "id": f"{source_id}-EQ-{k + 1}",
                 "site_id": sites[k % len(sites)]["id"],
-                "name": name,
+                "name": equipment_name,
                 "model_spec": model_spec,
                 "measuring_range": measuring_range,
                 "traceability": rng.choice(["verification", "calibration", "internal"]),
@@ -246,6 +248,7 @@ def generate_institution(*, seed: int, index: int, capabilities: int = 20) -> di
 
 DISTRICT_CODES = sorted(DISTRICTS)
 TESTING_FIELDS = list(TestingField.values)
+DEPARTMENT_CODES = [code for code in SupervisingDepartment.values if code != SupervisingDepartment.OTHER]
 
 
 class FakeDataset:

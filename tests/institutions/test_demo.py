@@ -90,8 +90,13 @@ def test_an_institution_missing_one_part_gets_only_that_part():
     assert 5 <= Equipment.objects.filter(institution=institution).count() <= 40
 
 
+def demo_institutions():
+    """The 30 hand-made demo institutions; the five imported through the sync carry source ids."""
+    return Institution.objects.filter(source_id__isnull=True)
+
+
 def test_basic_info_is_complete_valid_and_fictional():
-    institutions = list(Institution.objects.all())
+    institutions = list(demo_institutions())
     assert len(institutions) == demo.INSTITUTION_COUNT
     for inst in institutions:
         validate_uscc(inst.uscc)
@@ -181,7 +186,7 @@ def test_capability_pools_cover_every_field_in_use_with_enough_rows():
 
 
 def test_sites_equipment_signatories_and_personnel_are_in_range():
-    for inst in Institution.objects.annotate(
+    for inst in demo_institutions().annotate(
         n_sites=Count("sites", distinct=True),
         n_equipment=Count("equipment", distinct=True),
         n_signatories=Count("signatories", distinct=True),
@@ -293,5 +298,27 @@ def test_error_reports_in_three_review_states_with_evidence():
 def test_bulk_created_rows_keep_their_history_attributed_to_the_demo_user():
     history = Capability.history.model.objects
     assert history.count() == Capability.objects.count()
-    users = set(history.values_list("history_user__name", flat=True).distinct())
-    assert users == {"演示数据"}
+    demo_rows = history.filter(institution__source_id__isnull=True)
+    assert set(demo_rows.values_list("history_user__name", flat=True).distinct()) == {"演示数据"}
+    synced_rows = history.filter(institution__source_id__isnull=False)
+    assert synced_rows.exists()
+    assert set(synced_rows.values_list("history_user__name", flat=True).distinct()) == {"资质认定同步"}
+
+
+def test_five_institutions_arrive_through_the_sync_with_first_accounts():
+    from institutions.models import SyncRun
+    from sujt.accounts.models import Membership
+
+    run = SyncRun.objects.get(source=demo.SYNC_DEMO_FILE)
+    assert (run.mode, run.status, run.created, run.failed) == ("file", "succeeded", 5, 0)
+    assert run.accounts_created == 5
+    synced = Institution.objects.filter(source_id__isnull=False)
+    assert synced.count() == 5
+    for inst in synced:
+        admin = Membership.objects.select_related("user").get(institution=inst, role="admin").user
+        assert admin.phone == inst.contact_phone
+        assert admin.must_change_password
+        assert inst.capabilities.count() == 30
+    # A second seed does not import again.
+    call_command("seed_demo", stdout=StringIO())
+    assert SyncRun.objects.count() == 1
