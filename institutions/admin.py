@@ -51,7 +51,7 @@ from .models import (
 )
 from .selectors.confirmation import ITEM_MODELS
 from .selectors.qualification import RENEWAL_MONTHS, add_months
-from .services.certificates import TODO_MONTHS
+from .services.certificates import TO_DO_HORIZON_MONTHS
 from .services.completeness import completeness_recalculate
 from .services.confirmation import EVIDENCE_PURPOSE
 
@@ -107,7 +107,7 @@ def certificate_expiry_q(value: str, *, prefix: str = "") -> Q | None:
         return Q(**{status: CertificateStatus.EXPIRED}) | Q(
             **{status: CertificateStatus.VALID, f"{expires}__lt": today}
         )
-    months = {"3m": RENEWAL_MONTHS, "6m": TODO_MONTHS}.get(value)
+    months = {"3m": RENEWAL_MONTHS, "6m": TO_DO_HORIZON_MONTHS}.get(value)
     if months is None:
         return None
     return Q(
@@ -122,7 +122,7 @@ def certificate_expiry_q(value: str, *, prefix: str = "") -> Q | None:
 EXPIRY_CHOICES = [
     ("expired", "已过期"),
     ("3m", f"{RENEWAL_MONTHS}个月内到期"),
-    ("6m", f"{TODO_MONTHS}个月内到期"),
+    ("6m", f"{TO_DO_HORIZON_MONTHS}个月内到期"),
 ]
 
 

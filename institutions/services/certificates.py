@@ -34,7 +34,7 @@ from .completeness import completeness_recalculate
 # Months before expiry at which the admins are reminded, most distant first.
 REMINDER_MONTHS: tuple[int, ...] = (6, 3, 1)
 # Certificates expiring within this many months are shown as to-dos.
-TODO_MONTHS = 6
+TO_DO_HORIZON_MONTHS = 6
 # How many certificates the expiry job changes per UPDATE.
 EXPIRE_BATCH_SIZE = 500
 
@@ -86,14 +86,14 @@ class ExpiringCertificate:
 
 
 def certificates_expiring(*, institution_ids, today: date | None = None) -> QuerySet[Certificate]:
-    """Valid, not yet expired certificates of the institutions that expire within TODO_MONTHS months."""
+    """Valid, unexpired certificates of the institutions expiring within TO_DO_HORIZON_MONTHS months."""
     today = today or timezone.localdate()
     return (
         Certificate.objects.filter(
             institution_id__in=institution_ids,
             status=CertificateStatus.VALID,
             expires_on__gte=today,
-            expires_on__lte=add_months(today, TODO_MONTHS),
+            expires_on__lte=add_months(today, TO_DO_HORIZON_MONTHS),
         )
         .select_related("institution")
         .order_by("expires_on", "number")
