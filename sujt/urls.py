@@ -8,6 +8,7 @@ urlpatterns = [
     path("accounts/", include("sujt.accounts.urls")),
     path("files/", include("sujt.core.urls")),
     path("institutions/", include("institutions.urls")),
+    path("", include("news.urls")),
     path("ckeditor5/", include("django_ckeditor_5.urls")),
     # Regulators change their password on the same page as everyone (policy, history, change time).
     path("admin/password_change/", RedirectView.as_view(pattern_name="accounts:password_change")),

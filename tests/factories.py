@@ -200,3 +200,44 @@ class TrademarkFactory(factory.django.DjangoModelFactory):
     nice_class = 42
     valid_from = fixed_date(2022, 1, 1)
     valid_until = fixed_date(2032, 1, 1)
+
+
+# --- 06 新闻资讯发布 ---------------------------------------------------------------------------------
+
+
+class ArticleFactory(factory.django.DjangoModelFactory):
+    """A regulator's article, published an hour ago (status 已通过, public)."""
+
+    class Meta:
+        model = "news.Article"
+
+    category = "policy"
+    title = factory.Sequence(lambda n: f"关于做好检验检测机构监督管理工作的通知（{n}）")
+    summary = "为进一步规范检验检测市场秩序，现将有关事项通知如下。"
+    body = "<p>各设区市市场监督管理局：</p><p>现将有关事项通知如下。</p>"
+    source = "江苏省市场监督管理局"
+    region_code = "320000"
+    status = "approved"
+    published_at = factory.LazyFunction(lambda: datetime_hours_ago(1))
+
+
+class NewsSubmissionFactory(factory.django.DjangoModelFactory):
+    """An institution's news, a draft unless `status` says otherwise (set through the workflow in tests
+    that exercise it)."""
+
+    class Meta:
+        model = "news.NewsSubmission"
+
+    institution = factory.SubFactory(InstitutionFactory)
+    category = "style"
+    title = factory.Sequence(lambda n: f"我单位顺利通过资质认定复查评审（{n}）")
+    summary = "近日，我单位顺利通过资质认定复查评审。"
+    body = "<p>近日，我单位顺利通过江苏省市场监督管理局组织的资质认定复查评审。</p>"
+    region_code = factory.SelfAttribute("institution.region_code")
+    status = "draft"
+
+
+def datetime_hours_ago(hours: int):
+    import datetime
+
+    return timezone.now() - datetime.timedelta(hours=hours)

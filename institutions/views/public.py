@@ -3,15 +3,14 @@
 from collections.abc import Iterable
 
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import path
-from django.utils.cache import get_conditional_response
-from django.utils.http import quote_etag
 from django.views.decorators.http import require_safe
 
 from sujt.core.choices import TestingField
 from sujt.core.regions import CITIES, CITY_CHOICES, region_name
+from sujt.core.views import public_file_response
 
 from .. import selectors
 from ..models import Institution
@@ -60,30 +59,11 @@ def public_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "institutions/public_detail.html", {"institution": institution})
 
 
-def _logo_headers(response: HttpResponse, etag: str) -> HttpResponse:
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = f"public, max-age={LOGO_MAX_AGE}"
-    response["ETag"] = etag
-    return response
-
-
 @require_safe
 def logo(request: HttpRequest, pk: int) -> HttpResponse:
     """A public institution's logo, to anyone (404 for anything else). Pages link it with
     `?v=<attachment id>`, so a new logo is a new URL and the old one may stay cached for a day."""
-    attachment = public_logo_get(pk=pk)
-    etag = quote_etag(attachment.sha256)
-    not_modified = get_conditional_response(request, etag=etag)
-    if not_modified is not None:
-        return _logo_headers(not_modified, etag)
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError:
-        raise Http404("logo file missing") from None
-    response = FileResponse(handle, content_type=attachment.mime_type)
-    response["Content-Disposition"] = "inline"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return _logo_headers(response, etag)
+    return public_file_response(request, public_logo_get(pk=pk), max_age=LOGO_MAX_AGE)
 
 
 urlpatterns = [

@@ -7,5 +7,12 @@ class AccountsConfig(AppConfig):
     verbose_name = "账号与权限"
 
     def ready(self) -> None:
-        # parties registers the review workflow's party resolver with core.
-        from . import parties, signals  # noqa: F401
+        # parties registers the review workflow's party resolver with core (imported for that).
+        from django.db.models.signals import post_migrate
+
+        from . import (
+            parties,  # noqa: F401
+            signals,
+        )
+
+        post_migrate.connect(signals.refresh_regulator_group, dispatch_uid="accounts_refresh_regulator_group")

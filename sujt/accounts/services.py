@@ -60,6 +60,14 @@ REGULATOR_PERMISSIONS: list[str] = [
     "institutions.change_errorreport",
     # Issue 4: every regulator sees the sync runs; 立即同步 is for the province (SyncRunAdmin).
     "institutions.view_syncrun",
+    # Module 06: regulators write, publish and take down portal articles in their region and review
+    # institutions' news (the review actions need change on the queue's proxy model).
+    "news.view_article",
+    "news.add_article",
+    "news.change_article",
+    "news.delete_article",
+    "news.view_newssubmission",
+    "news.change_newssubmission",
 ]
 
 # Password history rows kept per user; the reuse rule looks at the newest few of them.

@@ -64,3 +64,18 @@ def _on_locked_out(
     record_login_event(
         kind=LoginEventKind.LOCKED, request=request, user=user, phone=phone, ip_address=ip_address
     )
+
+
+def refresh_regulator_group(sender: Any, **kwargs: Any) -> None:
+    """After `migrate`, an existing regulator group gets the permissions new modules added to
+    REGULATOR_PERMISSIONS. Runs once, after the last app's permissions exist; creates nothing new."""
+    from django.apps import apps
+    from django.contrib.auth.models import Group
+
+    from .services import REGULATOR_GROUP, regulator_group_ensure
+
+    if sender.name != list(apps.get_app_configs())[-1].name:
+        return
+    using = kwargs.get("using", "default")
+    if Group.objects.using(using).filter(name=REGULATOR_GROUP).exists():
+        regulator_group_ensure()

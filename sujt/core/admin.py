@@ -1,7 +1,7 @@
 """Admin building blocks shared by every app: the regulator's region scope and review queues."""
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.contrib import admin, messages
@@ -71,6 +71,9 @@ class ReviewAdminMixin:
     """
 
     review_confirm_template = "core/admin/review_confirm.html"
+    # A model whose decisions do more than the status change (e.g. news published on approval) maps the
+    # action names of REVIEW_DECISIONS to its own services, called with (obj=, by=, comment=).
+    review_services: dict[str, Callable[..., Any]] = {}
 
     def has_review_permission(self, request: HttpRequest) -> bool:
         return self.has_change_permission(request)
@@ -130,7 +133,10 @@ class ReviewAdminMixin:
             request.POST if confirmed else None, comment_required=decision.comment_required
         )
         if confirmed and form.is_valid():
-            self._apply_decision(request, queryset, decision, form.cleaned_data["comment"])
+            service = self.review_services.get(action, decision.service)
+            self._apply_decision(
+                request, queryset, replace(decision, service=service), form.cleaned_data["comment"]
+            )
             return None
         opts = self.model._meta
         context = {

@@ -100,6 +100,8 @@ def _invalid_message(*, current: str | None, to: str) -> str:
 
 def _record_history(*, model: type[Reviewable], pk: int, by: Any, reason: str) -> None:
     """A history row for the status change (a queryset update bypasses simple-history's signals)."""
+    # A proxy (e.g. a review queue's model) keeps its history on the concrete model.
+    model = model._meta.concrete_model
     try:
         manager = get_history_manager_for_model(model)
     except NotHistoricalModelError:

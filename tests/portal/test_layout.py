@@ -142,15 +142,26 @@ def test_portal_header_offers_login_to_visitors_and_the_workspace_to_users(clien
     assert "进入工作台" in logged_in and inst_admin.name in logged_in
 
 
-def test_portal_channels_without_a_page_are_marked_unopened(client):
+def test_portal_header_links_every_channel(client):
     html = client.get(reverse("portal:home")).content.decode()
     header = re.search(r'<nav class="portal-nav".*?</nav>', html, re.S).group(0)
-    for title in ["新闻资讯", "法律法规", "通知公告"]:
-        assert re.search(
-            rf'<span class="portal-nav-link is-closed">{title}<span class="nav-status">未开通</span>', header
-        )
-    assert f'href="{reverse("institutions:directory")}"' in header
+    for url_name in ["news:news_list", "news:laws_list", "news:notices_list", "institutions:directory"]:
+        assert f'href="{reverse(url_name)}"' in header
+    assert "未开通" not in header
     assert re.search(r'href="/" aria-current="page">首页</a>', header)
+
+
+def test_portal_channels_without_a_page_are_marked_unopened(client, monkeypatch):
+    from sujt.core import modules
+
+    unregistered = {key: entry for key, entry in modules._portal_links.items() if key != "laws"}
+    monkeypatch.setattr(modules, "_portal_links", unregistered)
+    html = client.get(reverse("portal:help")).content.decode()
+    header = re.search(r'<nav class="portal-nav".*?</nav>', html, re.S).group(0)
+    assert re.search(
+        r'<span class="portal-nav-link is-closed">法律法规<span class="nav-status">未开通</span>', header
+    )
+    assert f'href="{reverse("news:news_list")}"' in header
 
 
 def test_register_portal_link_opens_a_channel(client, monkeypatch):

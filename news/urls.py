@@ -1,0 +1,5 @@
+from . import feeds
+from .views import public, workspace
+
+app_name = "news"
+urlpatterns = [*public.urlpatterns, *feeds.urlpatterns, *workspace.urlpatterns]
