@@ -9,13 +9,14 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.db.models.functions import Substr
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from sujt.core.choices import AttachmentKind, TestingField
 from sujt.core.models import Attachment
 from sujt.core.regions import CITIES
 
-from ..choices import InstitutionStatus
-from ..models import Certificate, Institution, InstitutionField
+from ..choices import CertificateStatus, InstitutionStatus
+from ..models import Capability, Certificate, Institution, InstitutionField
 
 PUBLIC_STATUSES = (InstitutionStatus.NORMAL, InstitutionStatus.SUSPENDED)
 LOGO_PURPOSE = "logo"
@@ -116,3 +117,34 @@ def public_counts_by_city() -> list[tuple[str, str, int]]:
         .values_list("city_prefix", "total")
     )
     return [(code, name, counts.get(code[:4], 0)) for code, name in CITIES.items()]
+
+
+def public_counts_by_field() -> list[tuple[str, str, int]]:
+    """(field code, field name, number of public institutions declaring it) for every testing field, in
+    code order. Counted on the declared fields (InstitutionField), which is what the directory's `field`
+    filter matches, so a figure here is the number of rows the directory shows for that field."""
+    counts = dict(
+        InstitutionField.objects.filter(institution__in=_public())
+        .order_by()
+        .values("code")
+        .annotate(total=Count("pk"))
+        .values_list("code", "total")
+    )
+    return [(code, label, counts.get(code, 0)) for code, label in TestingField.choices]
+
+
+def public_totals() -> dict[str, int]:
+    """How many public institutions there are, how many valid certificates (in force, not past their
+    expiry date, not withdrawn) and capability rows (not withdrawn) they hold."""
+    today = timezone.localdate()
+    public = _public()
+    return {
+        "institutions": public.count(),
+        "certificates": Certificate.objects.filter(
+            institution__in=public,
+            status=CertificateStatus.VALID,
+            withdrawn_at__isnull=True,
+            expires_on__gte=today,
+        ).count(),
+        "capabilities": Capability.objects.filter(institution__in=public, withdrawn_at__isnull=True).count(),
+    }

@@ -1,19 +1,224 @@
-"""PLACEHOLDER — helper A replaces this module."""
+"""新闻资讯发布 (manual §四.6) in the workspace: an institution writes news for the portal and follows it.
 
-from django.http import Http404
+A submission is saved as a draft or submitted for review; the regulators over the institution's region
+approve it (it appears on the portal at once), return it with a comment (the institution changes and
+resubmits it; it is also a to-do on the dashboard) or reject it. Drafts and undecided submissions may be
+withdrawn; drafts and withdrawn ones may be deleted. Every object comes through `submission_get`, so
+another institution's news does not exist here (404).
+"""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import path
+from django.views.decorators.http import require_http_methods, require_POST
+
+from sujt.accounts.decorators import institution_required
+from sujt.core.choices import ReviewStatus
+from sujt.core.workflow import InvalidTransition, transitions_of
+
+from .. import selectors, services
+from ..forms import SubmissionForm
+from ..models import NewsSubmission
+
+PAGE_SIZE = 20
+SEARCH_MAX_LENGTH = 100
+
+EDITABLE = {ReviewStatus.DRAFT, ReviewStatus.RETURNED}
+WITHDRAWABLE = {ReviewStatus.DRAFT, ReviewStatus.SUBMITTED}
+DELETABLE = {ReviewStatus.DRAFT, ReviewStatus.WITHDRAWN}
+
+SAVED_MESSAGES = {
+    ReviewStatus.DRAFT: "投稿已保存为草稿，确认无误后请点击“提交审核”。",
+    ReviewStatus.SUBMITTED: "投稿已提交审核，监管部门审核通过后将在门户网站发布。",
+}
 
 
-def _todo(request, *args, **kwargs):
-    raise Http404
+def _add_errors(form: SubmissionForm, error: ValidationError) -> None:
+    """A service's ValidationError onto the form: per field where it names one, else for the form."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def _wants_submit(request: HttpRequest) -> bool:
+    return request.POST.get("action") == "submit"
+
+
+@institution_required("submit_news")
+def submission_list(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", "")
+    if status not in ReviewStatus.values:
+        status = ""
+    q = request.GET.get("q", "").strip()[:SEARCH_MAX_LENGTH]
+    # The body is the heavy column and the list does not show it.
+    submissions = selectors.submissions_for(institution=request.institution, status=status, q=q).defer("body")
+    page = Paginator(submissions, PAGE_SIZE).get_page(request.GET.get("page"))
+    counts = selectors.submission_counts(institution=request.institution)
+    status_tabs = [
+        {"value": value, "label": label, "count": counts.get(value, 0) if value else sum(counts.values())}
+        for value, label in selectors.SUBMISSION_STATUS_CHOICES
+    ]
+    return render(
+        request,
+        "news/workspace/list.html",
+        {
+            "page": page,
+            "status": status,
+            "q": q,
+            "filtered": bool(status or q),
+            "status_tabs": status_tabs,
+            "total": sum(counts.values()),
+        },
+    )
+
+
+def _form_page(
+    request: HttpRequest, *, form: SubmissionForm, submission: NewsSubmission | None
+) -> HttpResponse:
+    return render(
+        request,
+        "news/workspace/form.html",
+        {"form": form, "submission": submission, "max_files": services.MAX_FILES},
+    )
+
+
+@institution_required("submit_news")
+@require_http_methods(["GET", "HEAD", "POST"])
+def submission_add(request: HttpRequest) -> HttpResponse:
+    form = SubmissionForm(request.POST or None, request.FILES or None, institution=request.institution)
+    if request.method == "POST" and form.is_valid():
+        try:
+            submission = services.submission_save(
+                institution=request.institution,
+                by=request.user,
+                submit=_wants_submit(request),
+                **form.save_kwargs(),
+            )
+        except InvalidTransition as error:
+            messages.error(request, error.message)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, SAVED_MESSAGES.get(submission.status, "投稿已保存。"))
+            return redirect(submission.get_absolute_url())
+    return _form_page(request, form=form, submission=None)
+
+
+@institution_required("submit_news")
+@require_http_methods(["GET", "HEAD", "POST"])
+def submission_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    submission = selectors.submission_get(institution=request.institution, pk=pk)
+    if submission.status not in EDITABLE:
+        messages.error(
+            request,
+            f"该投稿当前状态为「{submission.get_status_display()}」，只有草稿和被退回的投稿可以修改。",
+        )
+        return redirect(submission.get_absolute_url())
+    form = SubmissionForm(
+        request.POST or None,
+        request.FILES or None,
+        institution=request.institution,
+        submission=submission,
+        existing_files=selectors.article_files(submission),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.submission_save(
+                institution=request.institution,
+                by=request.user,
+                submission=submission,
+                submit=_wants_submit(request),
+                **form.save_kwargs(),
+            )
+        except InvalidTransition as error:
+            messages.error(request, error.message)
+            return redirect(submission.get_absolute_url())
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, SAVED_MESSAGES.get(submission.status, "投稿已保存。"))
+            return redirect(submission.get_absolute_url())
+    return _form_page(request, form=form, submission=submission)
+
+
+@institution_required("submit_news")
+def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    submission = selectors.submission_get(institution=request.institution, pk=pk)
+    return render(
+        request,
+        "news/workspace/detail.html",
+        {
+            "submission": submission,
+            "files": selectors.article_files(submission),
+            "transitions": transitions_of(submission),
+            "can_edit": submission.status in EDITABLE,
+            "can_submit": submission.status == ReviewStatus.DRAFT,
+            "can_withdraw": submission.status in WITHDRAWABLE,
+            "can_delete": submission.status in DELETABLE,
+        },
+    )
+
+
+@institution_required("submit_news")
+@require_POST
+def submission_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    submission = selectors.submission_get(institution=request.institution, pk=pk)
+    try:
+        services.submission_submit(submission=submission, by=request.user)
+    except InvalidTransition as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, SAVED_MESSAGES[ReviewStatus.SUBMITTED])
+    return redirect(submission.get_absolute_url())
+
+
+@institution_required("submit_news")
+@require_POST
+def submission_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    submission = selectors.submission_get(institution=request.institution, pk=pk)
+    try:
+        services.submission_withdraw(submission=submission, by=request.user)
+    except InvalidTransition as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "投稿已撤回，监管部门不再审核。撤回的投稿可以删除。")
+    return redirect(submission.get_absolute_url())
+
+
+@institution_required("submit_news")
+@require_http_methods(["GET", "HEAD", "POST"])
+def submission_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET asks to confirm (a page, no script needed); POST deletes."""
+    submission = selectors.submission_get(institution=request.institution, pk=pk)
+    if request.method != "POST":
+        if submission.status not in DELETABLE:
+            messages.error(
+                request,
+                f"该投稿当前状态为「{submission.get_status_display()}」，只有草稿和已撤回的投稿可以删除。",
+            )
+            return redirect(submission.get_absolute_url())
+        return render(request, "news/workspace/delete.html", {"submission": submission})
+    title = submission.title
+    try:
+        services.submission_delete(submission=submission, by=request.user)
+    except InvalidTransition as error:
+        messages.error(request, error.message)
+        return redirect(submission.get_absolute_url())
+    messages.success(request, f"投稿「{title}」已删除。")
+    return redirect("news:submission_list")
 
 
 urlpatterns = [
-    path("news/submissions/", _todo, name="submission_list"),
-    path("news/submissions/add/", _todo, name="submission_add"),
-    path("news/submissions/<int:pk>/", _todo, name="submission_detail"),
-    path("news/submissions/<int:pk>/edit/", _todo, name="submission_edit"),
-    path("news/submissions/<int:pk>/submit/", _todo, name="submission_submit"),
-    path("news/submissions/<int:pk>/withdraw/", _todo, name="submission_withdraw"),
-    path("news/submissions/<int:pk>/delete/", _todo, name="submission_delete"),
+    path("news/submissions/", submission_list, name="submission_list"),
+    path("news/submissions/add/", submission_add, name="submission_add"),
+    path("news/submissions/<int:pk>/", submission_detail, name="submission_detail"),
+    path("news/submissions/<int:pk>/edit/", submission_edit, name="submission_edit"),
+    path("news/submissions/<int:pk>/submit/", submission_submit, name="submission_submit"),
+    path("news/submissions/<int:pk>/withdraw/", submission_withdraw, name="submission_withdraw"),
+    path("news/submissions/<int:pk>/delete/", submission_delete, name="submission_delete"),
 ]

@@ -149,3 +149,191 @@
     initConfirmations();
   });
 })();
+
+/* Portal home (issue 5): channel tabs and the 成果展 carousel — enhancements of markup that works alone.
+ *
+ * Tabs ([data-tabs]): without the script each tab is a link to its category list and every panel shows
+ * under its own heading. Here they become ARIA tabs (WAI-ARIA Authoring Practices, automatic
+ * activation): one panel shown, arrow keys / Home / End move between tabs, a click switches instead of
+ * following the link.
+ *
+ * Carousel ([data-carousel]): without the script the slides scroll sideways (CSS scroll-snap) and the
+ * numbered links jump to a slide. Here the previous/next and pause buttons appear; it advances every
+ * few seconds unless the visitor prefers reduced motion, has paused it, or is pointing at or focused
+ * inside it (then it waits); the slides' live region speaks only while it is not rotating.
+ */
+(function () {
+  "use strict";
+
+  var ROTATE_MS = 6000;
+
+  function each(list, fn) {
+    Array.prototype.forEach.call(list, fn);
+  }
+
+  function initTabs() {
+    each(document.querySelectorAll("[data-tabs]"), function (box) {
+      var tablist = box.querySelector("[data-tablist]");
+      var tabs = box.querySelectorAll("[data-tab]");
+      if (!tablist || !tabs.length) {
+        return;
+      }
+      var panels = [];
+      each(tabs, function (tab) {
+        panels.push(document.getElementById(tab.getAttribute("data-tab")));
+      });
+      if (panels.indexOf(null) !== -1) {
+        return;
+      }
+
+      function select(index, moveFocus) {
+        each(tabs, function (tab, i) {
+          var on = i === index;
+          tab.setAttribute("aria-selected", on ? "true" : "false");
+          tab.setAttribute("tabindex", on ? "0" : "-1");
+          panels[i].hidden = !on;
+        });
+        if (moveFocus) {
+          tabs[index].focus();
+        }
+      }
+
+      tablist.setAttribute("role", "tablist");
+      each(tablist.children, function (item) {
+        item.setAttribute("role", "presentation");
+      });
+      var initial = 0;
+      each(tabs, function (tab, i) {
+        tab.setAttribute("role", "tab");
+        tab.setAttribute("aria-controls", panels[i].id);
+        panels[i].setAttribute("role", "tabpanel");
+        panels[i].setAttribute("aria-labelledby", tab.id);
+        panels[i].setAttribute("tabindex", "0");
+        if (tab.hasAttribute("data-tab-selected")) {
+          initial = i;
+        }
+        tab.addEventListener("click", function (event) {
+          event.preventDefault();
+          select(i, true);
+        });
+        tab.addEventListener("keydown", function (event) {
+          var last = tabs.length - 1;
+          var target = null;
+          if (event.key === "ArrowRight" || event.key === "ArrowDown") {
+            target = i === last ? 0 : i + 1;
+          } else if (event.key === "ArrowLeft" || event.key === "ArrowUp") {
+            target = i === 0 ? last : i - 1;
+          } else if (event.key === "Home") {
+            target = 0;
+          } else if (event.key === "End") {
+            target = last;
+          }
+          if (target !== null) {
+            event.preventDefault();
+            select(target, true);
+          }
+        });
+      });
+      box.classList.add("is-tabbed");
+      select(initial, false);
+    });
+  }
+
+  function initCarousel(root) {
+    var track = root.querySelector("[data-carousel-track]");
+    var slides = track ? track.querySelectorAll("[data-carousel-slide]") : [];
+    var controls = root.querySelector("[data-carousel-controls]");
+    if (slides.length < 2 || !controls) {
+      return;
+    }
+    var toggle = root.querySelector("[data-carousel-toggle]");
+    var dots = root.querySelectorAll("[data-carousel-dot]");
+    var reduceMotion = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+    var playing = !reduceMotion;
+    var pointerInside = false;
+    var focusInside = false;
+
+    function current() {
+      var best = 0;
+      var distance = Infinity;
+      each(slides, function (slide, i) {
+        var d = Math.abs(slide.offsetLeft - track.scrollLeft);
+        if (d < distance) {
+          distance = d;
+          best = i;
+        }
+      });
+      return best;
+    }
+
+    function mark(index) {
+      each(dots, function (dot, i) {
+        if (i === index) {
+          dot.setAttribute("aria-current", "true");
+        } else {
+          dot.removeAttribute("aria-current");
+        }
+      });
+    }
+
+    function go(index) {
+      var n = slides.length;
+      index = ((index % n) + n) % n;
+      track.scrollTo({ left: slides[index].offsetLeft, behavior: reduceMotion ? "auto" : "smooth" });
+      mark(index);
+    }
+
+    function showState() {
+      toggle.textContent = toggle.getAttribute(playing ? "data-label-pause" : "data-label-play");
+      track.setAttribute("aria-live", playing ? "off" : "polite");
+    }
+
+    controls.hidden = false;
+    showState();
+    root.querySelector("[data-carousel-prev]").addEventListener("click", function () {
+      go(current() - 1);
+    });
+    root.querySelector("[data-carousel-next]").addEventListener("click", function () {
+      go(current() + 1);
+    });
+    toggle.addEventListener("click", function () {
+      playing = !playing;
+      showState();
+    });
+    each(dots, function (dot, i) {
+      dot.addEventListener("click", function (event) {
+        event.preventDefault(); // scroll the row only, not the page
+        go(i);
+      });
+    });
+    var settle = null;
+    track.addEventListener("scroll", function () {
+      window.clearTimeout(settle);
+      settle = window.setTimeout(function () {
+        mark(current());
+      }, 100);
+    });
+    root.addEventListener("mouseenter", function () {
+      pointerInside = true;
+    });
+    root.addEventListener("mouseleave", function () {
+      pointerInside = false;
+    });
+    root.addEventListener("focusin", function () {
+      focusInside = true;
+    });
+    root.addEventListener("focusout", function (event) {
+      focusInside = root.contains(event.relatedTarget);
+    });
+    window.setInterval(function () {
+      if (playing && !pointerInside && !focusInside && !document.hidden) {
+        go(current() + 1);
+      }
+    }, ROTATE_MS);
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    initTabs();
+    each(document.querySelectorAll("[data-carousel]"), initCarousel);
+  });
+})();

@@ -15,18 +15,31 @@ def bar_chart_svg(
     gap: int = 8,
     width: int = 560,
     id_prefix: str = "chart",
+    links: Sequence[str] | None = None,
+    link_text: str = "查看",
 ) -> SafeString:
     """A horizontal bar chart of (label, value) pairs, scaled to the largest value.
 
     Colours come from CSS classes (chart-bar, chart-label, chart-value), so the high-contrast mode
     restyles it; the <title> and <desc> make it readable by screen readers. `id_prefix` keeps their ids
     unique when a page shows several charts.
+
+    `links` (one URL per row) makes each row a link, named "<label>：<value>（<link_text>）" for screen
+    readers. The chart is then a group of links rather than one image: an image's content is hidden from
+    assistive technology, and so would its links be.
     """
     ident = escape(id_prefix)
     value_width = 56
     plot_width = width - label_width - value_width
     largest = max((value for _label, value in data), default=0)
     height = max(len(data), 1) * (bar_height + gap) + gap
+    if links is not None:
+        if len(links) != len(data):
+            raise ValueError("bar_chart_svg: one link per row")
+        # Paths on this site only: no scheme (javascript:, data:), no other host.
+        if any(not link.startswith("/") or link.startswith("//") for link in links):
+            raise ValueError("bar_chart_svg: links must be paths on this site")
+    role = "img" if links is None else "group"
     rows = []
     for index, (label, value) in enumerate(data):
         y = gap + index * (bar_height + gap)
@@ -44,10 +57,16 @@ def bar_chart_svg(
             f'dominant-baseline="central">{value}</text>'
             f"</g>"
         )
+        if links is not None:
+            name = f"{label}：{value}（{link_text}）"
+            rows[-1] = (
+                f'<a class="chart-link" href="{escape(links[index])}" aria-label="{escape(name)}">'
+                f"{rows[-1]}</a>"
+            )
     description = "；".join(f"{label} {value}" for label, value in data)
     svg = (
         f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-        f'role="img" aria-labelledby="{ident}-title {ident}-desc" preserveAspectRatio="xMinYMin meet">'
+        f'role="{role}" aria-labelledby="{ident}-title {ident}-desc" preserveAspectRatio="xMinYMin meet">'
         f'<title id="{ident}-title">{escape(title)}</title>'
         f'<desc id="{ident}-desc">{escape(description)}</desc>'
         f"{''.join(rows)}</svg>"

@@ -12,9 +12,12 @@ from django.utils.http import content_disposition_header, url_has_allowed_host_a
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from news.choices import Channel
+from news.selectors import channel_url, home_blocks, latest_policy_notices
 from sujt.accounts.decorators import institution_required
 from sujt.accounts.permissions import MODULE_PERMISSIONS
 from sujt.accounts.selectors import current_membership
+from sujt.core.choices import TestingField
 from sujt.core.modules import MODULES, is_open
 from sujt.core.notifications import notification_mark_read, notifications_for, notifications_mark_all_read
 from sujt.core.regions import CITY_CHOICES, region_name
@@ -39,9 +42,42 @@ def _safe_local_url(url: str) -> bool:
 
 
 def home(request: HttpRequest) -> HttpResponse:
+    """The portal's first page, like the original: institution search, the 成果展 carousel, the three
+    channel boxes, live figures with charts whose bars open the directory filtered by that bar."""
     stats = selectors.home_stats()
-    chart = bar_chart_svg(stats["by_city"], title="各设区市检验检测机构数量", id_prefix="city-chart")
-    return render(request, "portal/home.html", {"stats": stats, "chart": chart, "city_choices": CITY_CHOICES})
+    city_chart = bar_chart_svg(
+        [(name, count) for _code, name, count, _url in stats["by_city"]],
+        title="各设区市检验检测机构数量",
+        id_prefix="city-chart",
+        links=[url for *_row, url in stats["by_city"]],
+        link_text="查看该市机构",
+    )
+    field_chart = (
+        bar_chart_svg(
+            [(name, count) for _code, name, count, _url in stats["by_field"]],
+            title="各检验检测领域机构数量",
+            id_prefix="field-chart",
+            label_width=112,
+            links=[url for *_row, url in stats["by_field"]],
+            link_text="查看该领域机构",
+        )
+        if stats["by_field"]
+        else ""
+    )
+    blocks = home_blocks()
+    return render(
+        request,
+        "portal/home.html",
+        {
+            "stats": stats,
+            "city_chart": city_chart,
+            "field_chart": field_chart,
+            "showcase": blocks["showcase"],
+            "channels": blocks["channels"],
+            "city_choices": CITY_CHOICES,
+            "field_choices": TestingField.choices,
+        },
+    )
 
 
 @require_POST
@@ -136,6 +172,9 @@ def _dashboard(request: HttpRequest) -> HttpResponse:
             "checklist": checklist_for(request.user, institution),
             "todos": todos_for(request.user),
             "notifications": list(notifications_for(user=request.user)[:DASHBOARD_NOTIFICATIONS]),
+            "policy_notices": latest_policy_notices(),
+            "laws_url": channel_url(Channel.LAWS),
+            "notices_url": channel_url(Channel.NOTICES),
         },
     )
 

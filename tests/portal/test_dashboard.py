@@ -214,9 +214,64 @@ def test_dashboard_queries_are_bounded_and_do_not_grow_with_data(
     _add_data(institution, user, other_inst_admin, make_notification, 10)
     # 10 for the dashboard itself, 5 for module 02's providers: 确认机构信息 (motor-vehicle certificate,
     # permission), 完善基础信息 (permission, testing fields), its to-dos (certificates, error reports);
-    # 1 for module 06's to-dos (returned news).
-    with django_assert_max_num_queries(16), CaptureQueriesContext(connection) as large:
+    # 1 for module 06's to-dos (returned news); 1 for the 政策文件通知 block (latest laws and notices).
+    with django_assert_max_num_queries(17), CaptureQueriesContext(connection) as large:
         html = dashboard_html(client)
     assert "switch-institution" in html
     assert f'<option value="{institution.pk}" selected>' in html
     assert len(large) == len(small)
+
+
+# --- 政策文件通知: the latest laws and notices ----------------------------------------------------------
+
+
+def policy_block(html: str) -> str:
+    return re.search(r'<section class="card policy-notices".*?</section>', html, re.S).group(0)
+
+
+def test_policy_notices_show_the_latest_public_laws_and_notices(client_for):
+    from sujt.core.choices import ReviewStatus
+    from tests.factories import ArticleFactory, datetime_hours_ago
+
+    ArticleFactory(category="policy", title="行业政策甲", published_at=datetime_hours_ago(5))
+    ArticleFactory(
+        category="guide",
+        title="申报指南乙",
+        published_at=timezone.make_aware(datetime.datetime(2026, 3, 6, 9, 0)),
+        is_pinned=True,
+    )
+    notice = ArticleFactory(category="notice", title="通知丙", published_at=datetime_hours_ago(1))
+    ArticleFactory(category="supervision", title="新闻资讯不在此列")
+    ArticleFactory(category="policy", title="政策草稿", status=ReviewStatus.DRAFT, published_at=None)
+    ArticleFactory(category="notice", title="已下线通知", taken_down_at=timezone.now())
+    block = policy_block(dashboard_html(client_for("inst_staff")))
+    titles = re.findall(r'<a class="article-link-title" href="[^"]+">([^<]+)</a>', block)
+    assert titles == ["申报指南乙", "通知丙", "行业政策甲"]
+    assert re.search(r'<span class="tag">申报指南</span>\s*<a[^>]*>申报指南乙</a>', block)
+    assert "2026-03-06" in block and "置顶" in block
+    assert f'href="{notice.get_absolute_url()}"' in block
+    assert f'href="{reverse("news:laws_list")}">更多法律法规' in block
+    assert f'href="{reverse("news:notices_list")}">更多通知公告' in block
+
+
+def test_no_policy_notices_shows_an_empty_state(client_for):
+    block = policy_block(dashboard_html(client_for("inst_admin")))
+    assert "暂无政策文件和通知" in block
+    assert f'href="{reverse("news:laws_list")}"' in block
+
+
+def test_policy_notices_take_one_query_whatever_the_number_of_articles(client_for):
+    from news.selectors import POLICY_NOTICE_ITEMS
+    from tests.factories import ArticleFactory
+
+    client = client_for("inst_admin")
+    dashboard_html(client)  # warm up: session and content types
+    ArticleFactory.create_batch(3, category="policy")
+    with CaptureQueriesContext(connection) as small:
+        dashboard_html(client)
+    ArticleFactory.create_batch(POLICY_NOTICE_ITEMS * 2, category="notice")
+    with CaptureQueriesContext(connection) as large:
+        html = dashboard_html(client)
+    assert len(large) == len(small)
+    assert len(re.findall(r'class="article-link-title"', policy_block(html))) == POLICY_NOTICE_ITEMS
+    assert len([q for q in large if "news_article" in q["sql"] and "channel" in q["sql"]]) == 1
