@@ -42,6 +42,10 @@ def public_q(*, now: Any = None, prefix: str = "") -> Q:
     )
 
 
+# Kept at module level so the proxy below can be wired to the same history table.
+ARTICLE_HISTORY = history(excluded_fields=["view_count"])
+
+
 class Article(Reviewable, TimeStampedModel):
     channel = models.CharField(_("频道"), max_length=10, choices=Channel.choices, editable=False)
     category = models.CharField(_("栏目"), max_length=12, choices=Category.choices)
@@ -118,7 +122,7 @@ class Article(Reviewable, TimeStampedModel):
         editable=False,
     )
     take_down_reason = models.CharField(_("下线原因"), max_length=200, blank=True, editable=False)
-    history = history(excluded_fields=["view_count"])
+    history = ARTICLE_HISTORY
 
     class Meta:
         verbose_name = verbose_name_plural = _("门户文章")
@@ -231,3 +235,22 @@ class NewsSubmission(Article):
 
     def get_public_url(self) -> str:
         return reverse("news:article_detail", args=[self.pk])
+
+
+# simple-history connects its signals for Article only; a save through the proxy sends them with the
+# proxy as sender, so without these an institution's edits would leave no history row.
+models.signals.post_save.connect(
+    ARTICLE_HISTORY.post_save, sender=NewsSubmission, weak=False, dispatch_uid="news_submission_history_save"
+)
+models.signals.pre_delete.connect(
+    ARTICLE_HISTORY.pre_delete,
+    sender=NewsSubmission,
+    weak=False,
+    dispatch_uid="news_submission_history_pre_delete",
+)
+models.signals.post_delete.connect(
+    ARTICLE_HISTORY.post_delete,
+    sender=NewsSubmission,
+    weak=False,
+    dispatch_uid="news_submission_history_delete",
+)

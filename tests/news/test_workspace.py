@@ -621,11 +621,6 @@ def test_a_status_change_is_kept_in_history_under_the_user_who_made_it(
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="simple-history listens to Article's signals only; a NewsSubmission (proxy) save sends them as "
-    "the proxy, so content edits leave no history row until news/models.py connects them (see report).",
-)
 def test_a_change_is_kept_in_history_under_the_user_who_made_it(
     client_for, draft, urls, inst_staff, institution, grant, submission_data
 ):
