@@ -24,7 +24,7 @@ from django.utils.http import urlencode
 
 from sujt.accounts.admin import ReadOnlyInline
 from sujt.accounts.models import Membership
-from sujt.core.admin import RegionScopedAdmin, ReviewAdminMixin
+from sujt.core.admin import ReadOnlyChangeFormMixin, RegionScopedAdmin, ReviewAdminMixin
 from sujt.core.admin_tools import ExcelExportAdminMixin, HistoryAdmin, city_filter
 from sujt.core.attachments import attachments_of
 from sujt.core.choices import TestingField
@@ -626,7 +626,7 @@ class TrademarkAdmin(InstitutionDataAdmin):
 
 
 @admin.register(ErrorReport)
-class ErrorReportAdmin(ReviewAdminMixin, RegionScopedAdmin, HistoryAdmin):
+class ErrorReportAdmin(ReadOnlyChangeFormMixin, ReviewAdminMixin, RegionScopedAdmin, HistoryAdmin):
     """机构信息纠错报告: regulators approve, return (with a comment) or reject them with the list actions;
     the workflow notifies the institution, which sees the outcome on the report's page."""
 
@@ -676,24 +676,6 @@ class ErrorReportAdmin(ReviewAdminMixin, RegionScopedAdmin, HistoryAdmin):
         except NoReverseMatch:
             return "—"
         return format_html('<a href="{}">在管理端打开并更正该{}</a>', url, model._meta.verbose_name)
-
-    def changeform_view(
-        self,
-        request: HttpRequest,
-        object_id: str | None = None,
-        form_url: str = "",
-        extra_context: Any = None,
-    ) -> HttpResponse:
-        # A report's content is the institution's: nothing to save here; decisions are the list actions.
-        if request.method == "POST":
-            raise PermissionDenied("error reports are decided with the review actions")
-        extra_context = {
-            **(extra_context or {}),
-            "show_save": False,
-            "show_save_and_continue": False,
-            "show_save_and_add_another": False,
-        }
-        return super().changeform_view(request, object_id, form_url, extra_context)
 
 
 # --- Sync with the qualification-approval system --------------------------------------------------------

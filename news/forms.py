@@ -81,6 +81,34 @@ class ContentCheckedFilesField(forms.FileField):
         return cleaned
 
 
+def cover_field(*, label: str, note: str = "", after: str = "") -> ContentCheckedFileField:
+    """The cover upload of an article form: one image, checked by content."""
+    return ContentCheckedFileField(
+        label=label,
+        required=False,
+        kinds=services.COVER_KINDS,
+        max_bytes=services.COVER_MAX_BYTES,
+        widget=forms.FileInput,
+        help_text=f"{note}jpg、png 等图片，不超过 {services.COVER_MAX_BYTES // MEGABYTE} MB；{after}",
+    )
+
+
+def files_field(*, label: str, note: str = "") -> ContentCheckedFilesField:
+    """The attachments upload of an article form: several files at once, each checked by content."""
+    return ContentCheckedFilesField(
+        label=label,
+        required=False,
+        kinds=services.FILE_KINDS,
+        max_bytes=services.FILE_MAX_BYTES,
+        max_files=services.MAX_FILES,
+        help_text=(
+            f"{note}PDF、图片、Word（docx）或 Excel（xlsx），"
+            f"每个不超过 {services.FILE_MAX_BYTES // MEGABYTE} MB，"
+            f"合计最多 {services.MAX_FILES} 个。可一次选择多个文件。"
+        ),
+    )
+
+
 class SubmissionForm(forms.Form):
     """新建 / 修改新闻投稿. On a change, the current cover may be deleted and attached files removed.
 
@@ -109,30 +137,9 @@ class SubmissionForm(forms.Form):
     )
     body = RichTextFormField(label="正文", error_messages={"required": "请填写正文。"})
     source = forms.CharField(label="来源", required=False, max_length=SOURCE_MAX_LENGTH)
-    cover = ContentCheckedFileField(
-        label="封面图片",
-        required=False,
-        kinds=services.COVER_KINDS,
-        max_bytes=services.COVER_MAX_BYTES,
-        widget=forms.FileInput,
-        help_text=(
-            f"选填。jpg、png 等图片，不超过 {services.COVER_MAX_BYTES // MEGABYTE} MB；"
-            "在门户的列表和首页中显示。"
-        ),
-    )
+    cover = cover_field(label="封面图片", note="选填。", after="在门户的列表和首页中显示。")
     remove_cover = forms.BooleanField(label="删除封面", required=False)
-    files = ContentCheckedFilesField(
-        label="附件",
-        required=False,
-        kinds=services.FILE_KINDS,
-        max_bytes=services.FILE_MAX_BYTES,
-        max_files=services.MAX_FILES,
-        help_text=(
-            "选填。PDF、图片、Word（docx）或 Excel（xlsx），"
-            f"每个不超过 {services.FILE_MAX_BYTES // MEGABYTE} MB，"
-            f"合计最多 {services.MAX_FILES} 个。可一次选择多个文件。"
-        ),
-    )
+    files = files_field(label="附件", note="选填。")
     remove_files = forms.TypedMultipleChoiceField(
         label="删除已上传的附件", required=False, coerce=int, widget=forms.CheckboxSelectMultiple
     )
@@ -165,7 +172,7 @@ class SubmissionForm(forms.Form):
     def clean_body(self) -> str:
         # What is left after sanitising: a body of nothing but script or markup is no body.
         body = self.cleaned_data["body"]
-        if not body or not _has_text_or_image(body):
+        if not body or not has_text_or_image(body):
             raise ValidationError("请填写正文。", code="required")
         return body
 
@@ -209,5 +216,5 @@ class SubmissionForm(forms.Form):
         }
 
 
-def _has_text_or_image(html: str) -> bool:
+def has_text_or_image(html: str) -> bool:
     return bool(re.sub(r"<[^>]+>|&nbsp;|\s", "", html)) or "<img" in html

@@ -155,6 +155,9 @@ class Article(Reviewable, TimeStampedModel):
         if not self.title:
             errors["title"] = "请填写标题。"
         self.summary = (self.summary or "").strip()
+        if self.status == ReviewStatus.APPROVED and self.published_at is None:
+            # Without one it would be approved yet missing from every public list.
+            errors["published_at"] = "已发布的文章须有发布时间。"
         # (成果展 needs a cover: checked by the services once the cover is stored, see showcase_check.)
         if errors:
             raise ValidationError(errors)
@@ -237,6 +240,8 @@ class NewsSubmission(Article):
         return reverse("news:article_detail", args=[self.pk])
 
 
+# The proxy's admin history pages read the history marker from the proxy's own _meta.
+NewsSubmission._meta.simple_history_manager_attribute = Article._meta.simple_history_manager_attribute
 # simple-history connects its signals for Article only; a save through the proxy sends them with the
 # proxy as sender, so without these an institution's edits would leave no history row.
 models.signals.post_save.connect(

@@ -58,7 +58,7 @@ def _discard_files(stored: Sequence[Attachment]) -> None:
         attachment.file.storage.delete(attachment.file.name)
 
 
-def _store_media(
+def _save_with_media(
     *,
     article: Article,
     by: Any,
@@ -68,7 +68,11 @@ def _store_media(
     remove_file_ids: Iterable[int],
     stored: list[Attachment],
 ) -> None:
-    """Replaces/removes the cover and adds/removes files of a saved article (inside its transaction)."""
+    """Validates and saves the article, then replaces/removes its cover and adds/removes its files
+    (inside the caller's transaction; the files written go to `stored`, to be discarded on failure)."""
+    article._history_user = by
+    article.full_clean()
+    article.save()
     old_cover = article.cover
     if cover is not None:
         new_cover = attachment_create(
@@ -153,10 +157,7 @@ def article_save(
     stored: list[Attachment] = []
     try:
         with transaction.atomic():
-            article._history_user = by
-            article.full_clean()
-            article.save()
-            _store_media(
+            _save_with_media(
                 article=article,
                 by=by,
                 cover=cover,
@@ -218,6 +219,19 @@ def article_restore(*, article: Article, by: Any) -> Article:
         _changed_on_commit()
     article.refresh_from_db()
     return article
+
+
+def article_delete(*, article: Article, by: Any) -> None:
+    """Deletes a regulator's own article with its files. Institution news and disclosures are taken down
+    instead: what an institution published, or a published decision, stays on record."""
+    if article.institution_id is not None or article.disclosure_key:
+        raise ValidationError("机构投稿和信息公开文章不能删除，请使用“下线”。", code="not_deletable")
+    with transaction.atomic():
+        for attachment in attachments_of(article):
+            attachment_delete(attachment=attachment)
+        article._history_user = by
+        article.delete()
+        _changed_on_commit()
 
 
 def article_flags_set(
@@ -300,10 +314,7 @@ def submission_save(
             submission.summary = summary
             submission.body = body
             submission.source = (source or "").strip()
-            submission._history_user = by
-            submission.full_clean()
-            submission.save()
-            _store_media(
+            _save_with_media(
                 article=submission,
                 by=by,
                 cover=cover,

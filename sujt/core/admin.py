@@ -1,6 +1,6 @@
 """Admin building blocks shared by every app: the regulator's region scope and review queues."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -42,6 +42,98 @@ class RegionScopedAdmin(admin.ModelAdmin):
         if getattr(request.user, "region_scope", None) is None:
             return False
         return super().has_view_permission(request, obj)
+
+
+def action_apply_each(
+    model_admin: admin.ModelAdmin,
+    request: HttpRequest,
+    objects: Iterable[Any],
+    apply: Callable[[Any], Any],
+    *,
+    success: Callable[[int], str],
+) -> None:
+    """Runs `apply` (a service call) on each selected object of an admin action. A refusal
+    (InvalidTransition, ValidationError) skips that object only: one success message with the count, then
+    one error message per refusal, the first MAX_ERROR_MESSAGES of them."""
+    done = 0
+    errors: list[str] = []
+    for obj in objects:
+        try:
+            apply(obj)
+        except (workflow.InvalidTransition, ValidationError) as exc:
+            text = exc.message if isinstance(exc, workflow.InvalidTransition) else "；".join(exc.messages)
+            errors.append(f"「{obj}」：{text}")
+        else:
+            done += 1
+    if done:
+        model_admin.message_user(request, success(done), messages.SUCCESS)
+    for text in errors[:MAX_ERROR_MESSAGES]:
+        model_admin.message_user(request, text, messages.ERROR)
+    if len(errors) > MAX_ERROR_MESSAGES:
+        model_admin.message_user(
+            request,
+            _("另有 %(count)d 项未能处理。") % {"count": len(errors) - MAX_ERROR_MESSAGES},
+            messages.ERROR,
+        )
+
+
+def action_confirm_response(
+    model_admin: admin.ModelAdmin,
+    request: HttpRequest,
+    queryset: QuerySet,
+    *,
+    template: str,
+    action: str,
+    form: Any,
+    title: str,
+    crumb: str,
+    confirm_field: str,
+    confirm_label: str,
+    **extra: Any,
+) -> TemplateResponse:
+    """The confirmation page of an admin action that asks for a few words (see
+    core/admin/action_confirm.html); the action runs when the POST carries `confirm_field`."""
+    opts = model_admin.model._meta
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "title": title,
+        "subtitle": None,
+        "opts": opts,
+        "app_label": opts.app_label,
+        "queryset": queryset,
+        "form": form,
+        "action": action,
+        "crumb": crumb,
+        "confirm_field": confirm_field,
+        "confirm_label": confirm_label,
+        "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        "media": model_admin.media,
+        **extra,
+    }
+    request.current_app = model_admin.admin_site.name
+    return TemplateResponse(request, template, context)
+
+
+class ReadOnlyChangeFormMixin:
+    """A change page to read and never to save: no save buttons, and a POST is refused. For what an
+    institution wrote and a regulator only decides on, with the review actions of the list."""
+
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: Any = None,
+    ) -> HttpResponse:
+        if request.method == "POST":
+            raise PermissionDenied("read-only in admin: decide with the review actions")
+        extra_context = {
+            **(extra_context or {}),
+            "show_save": False,
+            "show_save_and_continue": False,
+            "show_save_and_add_another": False,
+        }
+        return super().changeform_view(request, object_id, form_url, extra_context)
 
 
 @dataclass(frozen=True)
@@ -138,47 +230,27 @@ class ReviewAdminMixin:
                 request, queryset, replace(decision, service=service), form.cleaned_data["comment"]
             )
             return None
-        opts = self.model._meta
-        context = {
-            **self.admin_site.each_context(request),
-            "title": _("%(verb)s：确认并填写审核意见") % {"verb": decision.verb},
-            "subtitle": None,
-            "opts": opts,
-            "app_label": opts.app_label,
-            "queryset": queryset,
-            "form": form,
-            "action": action,
-            "decision": decision,
-            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-            "media": self.media,
-        }
-        request.current_app = self.admin_site.name
-        return TemplateResponse(request, self.review_confirm_template, context)
+        return action_confirm_response(
+            self,
+            request,
+            queryset,
+            template=self.review_confirm_template,
+            action=action,
+            form=form,
+            title=_("%(verb)s：确认并填写审核意见") % {"verb": decision.verb},
+            crumb=decision.verb,
+            confirm_field="review_confirm",
+            confirm_label=f"确认{decision.verb}",
+            decision=decision,
+        )
 
     def _apply_decision(
         self, request: HttpRequest, queryset: QuerySet, decision: ReviewDecision, comment: str
     ) -> None:
-        done = 0
-        errors: list[str] = []
-        for obj in queryset:
-            try:
-                decision.service(obj=obj, by=request.user, comment=comment)
-            except (workflow.InvalidTransition, ValidationError) as exc:
-                text = exc.message if isinstance(exc, workflow.InvalidTransition) else "；".join(exc.messages)
-                errors.append(f"「{obj}」：{text}")
-            else:
-                done += 1
-        if done:
-            self.message_user(
-                request,
-                _("已%(verb)s %(count)d 项。") % {"verb": decision.verb, "count": done},
-                messages.SUCCESS,
-            )
-        for text in errors[:MAX_ERROR_MESSAGES]:
-            self.message_user(request, text, messages.ERROR)
-        if len(errors) > MAX_ERROR_MESSAGES:
-            self.message_user(
-                request,
-                _("另有 %(count)d 项未能处理。") % {"count": len(errors) - MAX_ERROR_MESSAGES},
-                messages.ERROR,
-            )
+        action_apply_each(
+            self,
+            request,
+            queryset,
+            lambda obj: decision.service(obj=obj, by=request.user, comment=comment),
+            success=lambda done: _("已%(verb)s %(count)d 项。") % {"verb": decision.verb, "count": done},
+        )
