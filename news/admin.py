@@ -214,8 +214,8 @@ class ArticleAdmin(ExcelExportAdminMixin, ArticleDisplayMixin, RegionScopedAdmin
     take_down_confirm_template = "admin/news/article/take_down_confirm.html"
     excel_columns = [
         ExcelColumn("标题", "title"),
-        ExcelColumn("栏目", "get_channel_display"),
-        ExcelColumn("分类", "get_category_display"),
+        ExcelColumn("频道", "get_channel_display"),
+        ExcelColumn("栏目", "get_category_display"),
         ExcelColumn("发布状态", publish_state_of),
         ExcelColumn("来源", publisher_of),
         ExcelColumn("发布时间", "published_at"),

@@ -72,6 +72,7 @@ def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "GET":  # a HEAD request is no reading
         services.article_view_record(article_id=article.pk)
         article.view_count += 1
+    request.nav_path = selectors.channel_url(article.channel)
     newer, older = selectors.neighbours(article=article)
     related = article.related_institution
     files = [

@@ -23,7 +23,9 @@ def site(request: HttpRequest) -> dict:
         "SUPPORT_CONTACT": settings.SUPPORT_CONTACT,
         "a11y": a11y,
         "a11y_classes": a11y.html_classes,
-        "portal_links": portal_nav(path=request.path),
+        # A page outside its channel's path (an article at /articles/1/) names the channel's path in
+        # request.nav_path so that the header still marks where the reader is.
+        "portal_links": portal_nav(path=getattr(request, "nav_path", request.path)),
     }
 
 

@@ -22,7 +22,7 @@ from tests.factories import ArticleFactory, InstitutionFactory, NewsSubmissionFa
 
 LIST_URL = reverse("admin:news_article_changelist")
 ADD_URL = reverse("admin:news_article_add")
-EXPORT_HEADER = ("标题", "栏目", "分类", "发布状态", "来源", "发布时间", "浏览量", "置顶", "成果展")
+EXPORT_HEADER = ("标题", "频道", "栏目", "发布状态", "来源", "发布时间", "浏览量", "置顶", "成果展")
 
 
 def change_url(article) -> str:

@@ -399,3 +399,11 @@ def test_a_hostile_title_is_escaped_on_the_list_the_page_and_the_home_page(clien
         assert "<script>alert" not in html
         assert escaped in html
     assert "&lt;b&gt;粗体&lt;/b&gt;" in page_html(client, NEWS)
+
+
+@pytest.mark.parametrize(("category", "channel_title"), [("style", "新闻资讯"), ("technical", "法律法规")])
+def test_the_article_page_marks_its_channel_in_the_header(client, category, channel_title):
+    article = ArticleFactory(category=category)
+    html = client.get(reverse("news:article_detail", args=[article.pk])).content.decode()
+    current = re.findall(r'<a class="portal-nav-link is-active"[^>]*aria-current="page">([^<]+)</a>', html)
+    assert current == [channel_title]
