@@ -17,6 +17,7 @@ from sujt.core.admin import RegionScopedAdmin
 from sujt.core.admin_tools import ExcelExportAdminMixin, HistoryAdmin, city_filter
 from sujt.core.excel import ExcelColumn
 from sujt.core.regions import PROVINCE_CODE, SCOPE_CHOICES, level_of, region_name, scope_prefix
+from sujt.core.validators import mask_id_card
 
 from . import selectors
 from .choices import MembershipRole
@@ -72,6 +73,7 @@ class UserAdmin(ExcelExportAdminMixin, HistoryAdmin, DjangoUserAdmin):
     form = UserAdminChangeForm
     add_form = UserAdminCreationForm
     change_password_form = AdminSetPasswordForm
+    history_masked_fields = {"id_card_number": mask_id_card}
     list_display = (
         "phone",
         "name",

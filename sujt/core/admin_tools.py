@@ -1,7 +1,7 @@
 """Admin pieces beside sujt.core.admin: an audit-trail history admin, a city list filter and an Excel
 export action."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from django.contrib import admin, messages
@@ -12,9 +12,25 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.models import ModelChange
+from simple_history.template_utils import HistoricalRecordContextHelper
 
 from .excel import MAX_DATA_ROWS, ExcelColumn, xlsx_export
 from .regions import CITY_CHOICES, PROVINCE_CODE, city_code_of, scope_prefix
+
+
+class MaskingRecordContextHelper(HistoricalRecordContextHelper):
+    """Formats a history row's changes with some fields masked (see HistoryAdmin.history_masked_fields)."""
+
+    def __init__(self, *args: Any, masks: Mapping[str, Callable[[str], str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.masks = masks
+
+    def prepare_delta_change_value(self, change: ModelChange, value: Any) -> Any:
+        mask = self.masks.get(change.field)
+        if mask is not None:
+            return mask(value) if value else value
+        return super().prepare_delta_change_value(change, value)
 
 
 class HistoryAdmin(SimpleHistoryAdmin):
@@ -25,6 +41,17 @@ class HistoryAdmin(SimpleHistoryAdmin):
     for objects in `get_queryset()` (a region scope applies: anything else is a 404), and a revert POST
     is refused while SIMPLE_HISTORY_REVERT_DISABLED is on.
     """
+
+    # Field name -> mask, for personal data the change page masks too (e.g. an ID card number): the
+    # history list shows every change's old and new value to whoever may view the object.
+    history_masked_fields: Mapping[str, Callable[[str], str]] = {}
+
+    def get_historical_record_context_helper(
+        self, request: HttpRequest, historical_record: Any
+    ) -> HistoricalRecordContextHelper:
+        if not self.history_masked_fields:
+            return super().get_historical_record_context_helper(request, historical_record)
+        return MaskingRecordContextHelper(self.model, historical_record, masks=self.history_masked_fields)
 
     def _ensure_visible(self, request: HttpRequest, object_id: str) -> None:
         pk_name = self.model._meta.pk.attname

@@ -349,3 +349,21 @@ def test_admin_password_change_goes_to_the_policy_page_and_records_history(clien
     )
     assert weak.status_code == 200
     assert "密码不能包含您的手机号码" in weak.content.decode()
+
+
+@pytest.mark.parametrize("who", ["city_regulator", "superuser"])
+def test_the_user_history_shows_id_card_numbers_masked(client_for, inst_staff, who):
+    old_number, new_number = inst_staff.id_card_number, make_id_card(9876)
+    inst_staff.id_card_number = new_number
+    inst_staff.save()
+    client = client_for(who)
+    page = client.get(reverse("admin:accounts_user_history", args=[inst_staff.pk])).content.decode()
+    assert "身份证号" in page  # the change is listed ...
+    for number in (old_number, new_number):
+        assert number not in page  # ... but not the numbers
+        assert f"{number[:6]}********{number[-4:]}" in page
+    if who == "city_regulator":
+        first = inst_staff.history.order_by("history_date").first()
+        url = reverse("admin:accounts_user_simple_history", args=[inst_staff.pk, first.history_id])
+        record = client.get(url).content.decode()
+        assert old_number not in record and f"{old_number[:6]}********{old_number[-4:]}" in record
