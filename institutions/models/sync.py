@@ -56,6 +56,13 @@ class SyncState(models.Model):
         SyncRun, verbose_name=_("最近成功的同步"), on_delete=models.SET_NULL, null=True, blank=True,
         related_name="+",
     )  # fmt: skip
+    # One run at a time: the run holding the lock, until when (renewed after every page, so a run that
+    # died without releasing it blocks the next ones for SYNC_LOCK_SECONDS at most).
+    locked_by = models.ForeignKey(
+        SyncRun, verbose_name=_("正在进行的同步"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )  # fmt: skip
+    locked_until = models.DateTimeField(_("锁定至"), null=True, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = _("资质认定同步水位")

@@ -6,7 +6,7 @@ watermark (SyncState) advances to the first page's generated_at only after a run
 next run asks again for everything the failed one may have missed.
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from django.db import transaction
@@ -19,6 +19,8 @@ from .client import PermanentSyncError, QualificationClient, SyncError, Transien
 from .engine import SeenIds, apply_page, withdraw_unseen
 
 STATE_KEY = "qualification"
+# How long a run's lock outlives its last sign of life: far longer than one page takes.
+SYNC_LOCK_SECONDS = 30 * 60
 COUNTERS = ("pages", "created", "updated", "unchanged", "withdrawn", "failed", "accounts_created")
 
 
@@ -44,6 +46,31 @@ def _run_fail(run: SyncRun, *, message: str, page: int | None) -> None:
     run.save(update_fields=["errors", "status", "finished_at"])
 
 
+def _lock_take(*, state: SyncState, run: SyncRun) -> bool:
+    """Takes (or renews) the one-run-at-a-time lock for `run`; False while another run holds it."""
+    now = timezone.now()
+    free = Q(locked_by__isnull=True) | Q(locked_until__lt=now) | Q(locked_by=run)
+    return bool(
+        SyncState.objects.filter(pk=state.pk)
+        .filter(free)
+        .update(locked_by=run, locked_until=now + timedelta(seconds=SYNC_LOCK_SECONDS))
+    )
+
+
+def _lock_release(*, state: SyncState, run: SyncRun) -> None:
+    SyncState.objects.filter(pk=state.pk, locked_by=run).update(locked_by=None, locked_until=None)
+
+
+def _run_refuse(run: SyncRun, *, state: SyncState) -> SyncRun:
+    holder = SyncState.objects.select_related("locked_by").get(pk=state.pk).locked_by
+    since = f"（开始于 {timezone.localtime(holder.started_at):%Y-%m-%d %H:%M}）" if holder else ""
+    run.errors = [{"message": f"另一次同步正在进行{since}，本次未执行；请在它结束后再同步。"}]
+    run.status = SyncStatus.FAILED
+    run.finished_at = timezone.now()
+    run.save(update_fields=["errors", "status", "finished_at"])
+    return run
+
+
 def _watermark_advance(*, run: SyncRun) -> None:
     """Moves the watermark forward to the run's (never backwards, e.g. past a slower concurrent run)."""
     state = SyncState.objects.get(key=STATE_KEY)
@@ -59,7 +86,8 @@ def sync_qualifications(*, mode: str, file: str | None = None, triggered_by=None
 
     mode: "incremental" (changes since the watermark), "full" (a snapshot: what it does not mention is
     marked withdrawn) or "file" (an offline import of the same JSON, applied like an incremental run;
-    it does not move the watermark). Raises TransientSyncError after recording the failed run, so the
+    it does not move the watermark). Runs do not overlap: while one holds the lock, another is recorded
+    as failed without reading anything. Raises TransientSyncError after recording the failed run, so the
     Celery task retries (each attempt is a run of its own); a PermanentSyncError is recorded, not raised.
     """
     if file is not None:
@@ -77,6 +105,21 @@ def sync_qualifications(*, mode: str, file: str | None = None, triggered_by=None
         updated_since=state.watermark if mode == SyncMode.INCREMENTAL else None,
         triggered_by=triggered_by,
     )
+    if not _lock_take(state=state, run=run):
+        return _run_refuse(run, state=state)
+    try:
+        _run(run, state=state, client=client, file=file, full=full)
+    finally:
+        _lock_release(state=state, run=run)
+    if mode != SyncMode.FILE and run.status != SyncStatus.FAILED:
+        _watermark_advance(run=run)
+    return run
+
+
+def _run(
+    run: SyncRun, *, state: SyncState, client: QualificationClient | None, file: str | None, full: bool
+) -> None:
+    """Reads and applies every page of `run` (holding the lock), then finishes the run's record."""
     seen = SeenIds() if full else None
     failing_page: int | None = 1  # the page being read or applied; None while withdrawing
     try:
@@ -90,6 +133,7 @@ def sync_qualifications(*, mode: str, file: str | None = None, triggered_by=None
                 apply_page(run=run, records=page["results"], full=full, seen=seen)
                 run.pages += 1
                 run.save()
+            _lock_take(state=state, run=run)
             failing_page = number + 1
         if full:
             failing_page = None
@@ -102,13 +146,10 @@ def sync_qualifications(*, mode: str, file: str | None = None, triggered_by=None
         raise
     except SyncError as error:
         _run_fail(run, message=str(error), page=failing_page)
-        return run
+        return
     except Exception as error:
         _run_fail(run, message=f"同步意外中断：{type(error).__name__}: {error}", page=failing_page)
         raise
     run.status = SyncStatus.PARTIAL if run.failed else SyncStatus.SUCCEEDED
     run.finished_at = timezone.now()
     run.save()
-    if mode != SyncMode.FILE:
-        _watermark_advance(run=run)
-    return run

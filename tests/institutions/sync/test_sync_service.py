@@ -1,6 +1,7 @@
 """One sync run end to end against the fake approval system over HTTP: the run's bookkeeping, the
 watermark, retries through the Celery task, failures that lose nothing."""
 
+import contextlib
 import json
 from datetime import datetime
 
@@ -232,3 +233,67 @@ def test_an_unexpected_error_fails_the_run_keeps_the_applied_pages_and_is_raised
     assert run.errors == [{"page": 2, "message": "同步意外中断：RuntimeError: 磁盘已满"}]
     assert Institution.objects.count() == 5
     assert watermark() is None
+
+
+# --- One run at a time ----------------------------------------------------------------------------------
+
+
+def _lock_held_by_another_run(*, minutes_left: int) -> SyncRun:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    holder = SyncRun.objects.create(mode=SyncMode.FULL, source="nightly")
+    SyncState.objects.update_or_create(
+        key="qualification",
+        defaults={"locked_by": holder, "locked_until": timezone.now() + timedelta(minutes=minutes_left)},
+    )
+    return holder
+
+
+def test_a_run_started_while_another_is_running_is_refused_and_reads_nothing(fake_api):
+    holder = _lock_held_by_another_run(minutes_left=20)
+
+    refused = sync_qualifications(mode=SyncMode.INCREMENTAL)
+
+    assert refused.status == SyncStatus.FAILED and refused.pages == 0
+    assert refused.errors[0]["message"].startswith("另一次同步正在进行（开始于 ")
+    assert fake_api.requests == []
+    assert Institution.objects.count() == 0 and watermark() is None
+    assert SyncState.objects.get().locked_by == holder  # the other run keeps its lock
+
+
+def test_a_lock_left_by_a_run_that_died_expires(fake_api):
+    _lock_held_by_another_run(minutes_left=-1)
+
+    run = sync_qualifications(mode=SyncMode.INCREMENTAL)
+
+    assert run.status == SyncStatus.SUCCEEDED
+    state = SyncState.objects.get()
+    assert (state.locked_by, state.locked_until) == (None, None)
+
+
+@pytest.mark.parametrize("outcome", ["succeeded", "refused token", "transient", "unexpected"])
+def test_every_run_releases_the_lock(fake_api, monkeypatch, tmp_path, outcome):
+    from institutions.sync import services
+
+    if outcome == "refused token":
+        fake_api.always(401)
+    elif outcome == "transient":
+        fake_api.always(503)
+    elif outcome == "unexpected":
+        monkeypatch.setattr(services, "apply_page", lambda **kwargs: 1 / 0)
+    held = []
+    real_take = services._lock_take
+    monkeypatch.setattr(services, "_lock_take", lambda **kw: held.append(kw["run"].pk) or real_take(**kw))
+
+    with contextlib.suppress(TransientSyncError, ZeroDivisionError):
+        sync_qualifications(mode=SyncMode.INCREMENTAL)
+
+    assert held, "the run took the lock"
+    state = SyncState.objects.get()
+    assert (state.locked_by, state.locked_until) == (None, None)
+    monkeypatch.undo()  # the next run is a plain one: it gets the lock
+    empty_export = tmp_path / "empty.json"
+    empty_export.write_text("[]", encoding="utf-8")
+    assert sync_qualifications(mode=SyncMode.FILE, file=str(empty_export)).status == SyncStatus.SUCCEEDED
