@@ -13,6 +13,14 @@ converted by the column's kind before the form sees them: dates as Excel dates o
 integers, 是/否 booleans, choices by label. Empty rows are skipped. Problems with the file itself (not an
 xlsx, no header, missing columns, too many rows) raise a ValidationError with a Chinese message.
 
+The work one upload can cause is bounded before and while it is read, because a few hundred KB of
+zipped XML can describe millions of rows: the package is refused when a part (or all of them) would
+unpack beyond `MAX_PART_BYTES` (`MAX_PACKAGE_BYTES`), judged from the sizes the zip declares (zipfile
+never reads a member past its declared size) before openpyxl parses anything; a sheet whose declared
+used range is taller than the row limit is refused before its first row; and every row read, blank
+or not, counts against that limit (`max_rows` data rows plus `BLANK_ROW_ALLOWANCE` for the header and
+blank rows), at most `MAX_COLUMNS` cells of each.
+
 `xlsx_template_response` builds the matching template (header, one example row, a 说明 sheet), and
 `ImportColumn.export_column()` gives the export column with the same title, so an export reads back in.
 """
@@ -21,6 +29,7 @@ import datetime
 import io
 import re
 import unicodedata
+import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -35,13 +44,20 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import from_excel
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from .attachments import content_disposition
+from .attachments import content_disposition, human_size
 from .excel import XLSX_CONTENT_TYPE, ExcelColumn, cell_value, display_width
 
 DEFAULT_MAX_ROWS = 5000
 DEFAULT_MAX_ERRORS = 200
 # Columns read from each row: a header further right than this is not looked at.
 MAX_COLUMNS = 100
+# Rows a sheet may have beyond `max_rows` data rows: the header, rows above it and blank rows between
+# records. Blank rows cost as much to read as full ones, so they are counted too.
+BLANK_ROW_ALLOWANCE = 100
+# Unpacked sizes a package may declare, per part and in all: a sheet of 5,000 ordinary rows is about
+# 2 MB of XML, and openpyxl parses roughly 10 MB a second.
+MAX_PART_BYTES = 20 * 1024 * 1024
+MAX_PACKAGE_BYTES = 40 * 1024 * 1024
 # Excel's serial day numbers of 1900-01-01 and 9999-12-31.
 _SERIAL_RANGE = (1, 2_958_465)
 _DATE_TEXT = re.compile(
@@ -245,10 +261,42 @@ def _unreadable() -> ValidationError:
     )
 
 
-def _rows_of(file: Any, sheet_title: str | None) -> Iterator[tuple[int, tuple]]:
-    """(row number, values) of every row of the chosen sheet; unreadable content raises ValidationError."""
+def _too_many_sheet_rows(max_rows: int, sheet_rows: int) -> ValidationError:
+    return _refuse(
+        f"工作表的行数（含空行）超过了 {sheet_rows} 行：每次最多导入 {max_rows} 行数据。"
+        "请删除多余的空行（包括表格末尾没有内容、只设置了格式的行），或拆分为多个文件分批导入。",
+        "too_many_rows",
+    )
+
+
+def _check_package(file: Any) -> None:
+    """Refuses a package that would unpack beyond the limits, before any part of it is parsed."""
     try:
         file.seek(0)
+        with zipfile.ZipFile(file) as package:
+            sizes = [info.file_size for info in package.infolist()]
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise _unreadable() from exc
+    finally:
+        file.seek(0)
+    if any(size > MAX_PART_BYTES for size in sizes) or sum(sizes) > MAX_PACKAGE_BYTES:
+        raise _refuse(
+            f"文件解压后的内容过大（单个部分不能超过 {human_size(MAX_PART_BYTES)}，"
+            f"合计不能超过 {human_size(MAX_PACKAGE_BYTES)}），无法导入。"
+            "请使用下载的模板，只填写要导入的数据；数据较多时请拆分为多个文件分批导入。",
+            "too_large",
+        )
+
+
+def _rows_of(file: Any, sheet_title: str | None, *, max_rows: int) -> Iterator[tuple[int, tuple]]:
+    """(row number, values) of every row of the chosen sheet; unreadable content raises ValidationError.
+
+    Refuses the sheet when it declares, or turns out to have, more than `max_rows` +
+    BLANK_ROW_ALLOWANCE rows, so that reading stops there whatever the rows hold.
+    """
+    sheet_rows = max_rows + BLANK_ROW_ALLOWANCE
+    _check_package(file)
+    try:
         workbook = load_workbook(file, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds of errors on a malformed package
         raise _unreadable() from exc
@@ -257,6 +305,11 @@ def _rows_of(file: Any, sheet_title: str | None) -> Iterator[tuple[int, tuple]]:
         if not sheets:
             raise _refuse("文件中没有工作表。", "no_sheet")
         sheet = next((s for s in sheets if sheet_title and s.title == sheet_title), sheets[0])
+        if (sheet.max_row or 0) > sheet_rows:
+            raise _too_many_sheet_rows(max_rows, sheet_rows)
+        # The declared range may also understate the sheet, and openpyxl would then silently stop at
+        # it: read every row instead and let the count below bound the work.
+        sheet.reset_dimensions()
         rows = sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS)
         number = 0
         while True:
@@ -267,6 +320,8 @@ def _rows_of(file: Any, sheet_title: str | None) -> Iterator[tuple[int, tuple]]:
             except Exception as exc:
                 raise _unreadable() from exc
             number += 1
+            if number > sheet_rows:
+                raise _too_many_sheet_rows(max_rows, sheet_rows)
             yield number, values
     finally:
         workbook.close()
@@ -387,13 +442,15 @@ def read_xlsx(
     None for blank or absent cells). `unique` lists field groups whose values may appear only once in
     the file (text compared ignoring case and surrounding spaces). The sheet named `sheet_title` is read
     when there is one, else the first. At most `max_errors` errors are listed (`errors_truncated` says
-    there were more). Raises ValidationError when the file as a whole cannot be imported.
+    there were more). Raises ValidationError when the file as a whole cannot be imported, including
+    when it has more than `max_rows` data rows or, blank rows counted, more than `max_rows` +
+    BLANK_ROW_ALLOWANCE rows.
     """
     reader = _RowReader(columns, form, unique)
     result = ImportResult()
     header: dict[str, int] | None = None
     data_rows = 0
-    rows = _rows_of(file, sheet_title)
+    rows = _rows_of(file, sheet_title, max_rows=max_rows)
     try:
         for number, values in rows:
             if header is None:
@@ -435,6 +492,11 @@ GENERAL_NOTES = (
     "日期可填写为 Excel 日期，也可填写文本 YYYY-MM-DD（如 2023-05-01）。",
     "任何一行有错误时整个文件都不会导入；请按页面列出的行号、列名和原因修改后重新上传。",
 )
+
+
+def _rows_note(max_rows: int) -> str:
+    sheet_rows = max_rows + BLANK_ROW_ALLOWANCE
+    return f"每个文件最多 {max_rows} 行数据；连同列名和空行，工作表不能超过 {sheet_rows} 行。"
 
 
 def xlsx_template_response(
@@ -494,7 +556,7 @@ def xlsx_template_response(
     guide.append([])
     guide.append(["填写说明"])
     guide.cell(row=guide.max_row, column=1).font = bold
-    for number, note in enumerate([*GENERAL_NOTES, f"每个文件最多 {max_rows} 行数据。", *notes], start=1):
+    for number, note in enumerate([*GENERAL_NOTES, _rows_note(max_rows), *notes], start=1):
         guide.append([f"{number}. {note}"])
     for letter, width in zip("ABCD", (28, 10, 60, 24), strict=True):
         guide.column_dimensions[letter].width = width

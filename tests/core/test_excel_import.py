@@ -2,12 +2,15 @@
 
 import datetime
 import io
+import zipfile
 
 import pytest
 from django import forms
 from django.core.exceptions import ValidationError
 from openpyxl import Workbook, load_workbook
+from openpyxl.worksheet._reader import WorkSheetParser
 
+from sujt.core import excel_import
 from sujt.core.excel_import import (
     ColumnKind,
     ImportColumn,
@@ -17,6 +20,7 @@ from sujt.core.excel_import import (
     read_xlsx,
     xlsx_template_response,
 )
+from tests.core.xlsx_samples import SHEET_PART, blank_rows_xlsx, xlsx_with_sheet_xml
 
 COLOURS = [("red", "红色"), ("blue", "蓝色")]
 
@@ -263,6 +267,68 @@ def test_a_file_that_is_not_a_workbook_is_refused_with_a_clear_message():
     error = refusal(io.BytesIO("名称,日期\n甲,2024-01-01\n".encode()))
     assert error.code == "unreadable"
     assert "Excel" in error.messages[0]
+
+
+# --- Bounded work ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def rows_parsed(monkeypatch):
+    """How many rows openpyxl has parsed out of the sheet's XML: the work done, whatever is skipped."""
+    counter = {"rows": 0}
+    parse_row = WorkSheetParser.parse_row
+
+    def counting(self, element):
+        counter["rows"] += 1
+        return parse_row(self, element)
+
+    monkeypatch.setattr(WorkSheetParser, "parse_row", counting)
+    return counter
+
+
+def test_blank_rows_count_against_the_sheet_limit_and_reading_stops_there(rows_parsed):
+    limit = excel_import.DEFAULT_MAX_ROWS + excel_import.BLANK_ROW_ALLOWANCE
+    error = refusal(io.BytesIO(blank_rows_xlsx(HEADER, 50_000)))
+    assert error.code == "too_many_rows"
+    assert "空行" in error.messages[0] and f"{limit} 行" in error.messages[0]
+    assert rows_parsed["rows"] <= limit + 1
+
+
+def test_a_few_blank_rows_among_the_data_are_allowed_but_not_more_than_the_allowance():
+    # The allowance covers the header and the blank rows: a sheet may have max_rows + allowance rows.
+    blank = excel_import.BLANK_ROW_ALLOWANCE - 1
+    first, last = [["甲", "2024-01-01"], ["乙", "2024-01-02"]], ["丙", "2024-01-03"]
+    assert len(read(xlsx(HEADER, *first, *[[] for _ in range(blank)], last), max_rows=3).rows) == 3
+    error = refusal(xlsx(HEADER, *first, *[[] for _ in range(blank + 1)], last), max_rows=3)
+    assert error.code == "too_many_rows"
+
+
+def test_a_sheet_declaring_more_rows_than_the_limit_is_refused_before_any_row_is_read(rows_parsed):
+    error = refusal(io.BytesIO(blank_rows_xlsx(HEADER, 10, dimension="A1:H1000000")))
+    assert error.code == "too_many_rows"
+    assert rows_parsed["rows"] == 0
+
+
+def test_a_declared_size_smaller_than_the_sheet_hides_no_rows():
+    written = zipfile.ZipFile(xlsx(HEADER, ["甲", "2024-01-01"], ["乙", "2024-01-02"])).read(SHEET_PART)
+    understated = written.replace(b'<dimension ref="A1:E3"', b'<dimension ref="A1:E1"')
+    assert understated != written
+    result = read(io.BytesIO(xlsx_with_sheet_xml(understated)))
+    assert [row.data["name"] for row in result.rows] == ["甲", "乙"]
+
+
+@pytest.mark.parametrize("limit", ["MAX_PART_BYTES", "MAX_PACKAGE_BYTES"])
+def test_a_package_that_unpacks_beyond_the_limit_is_refused_before_it_is_parsed(monkeypatch, limit):
+    content = blank_rows_xlsx(HEADER, 2_000)
+    monkeypatch.setattr(excel_import, limit, 50_000)
+
+    def must_not_parse(*args, **kwargs):
+        raise AssertionError("the package was parsed")
+
+    monkeypatch.setattr(excel_import, "load_workbook", must_not_parse)
+    error = refusal(io.BytesIO(content))
+    assert error.code == "too_large"
+    assert "解压" in error.messages[0]
 
 
 # --- Templates and export columns -----------------------------------------------------------------

@@ -8,11 +8,14 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
+from openpyxl.worksheet._reader import WorkSheetParser
 
 from institutions.models import Patent, SoftwareCopyright, Trademark
 from institutions.services import ip as ip_services
 from institutions.services.completeness import completeness_score
 from institutions.services.ip import ip_create, ip_delete
+from sujt.core.excel_import import BLANK_ROW_ALLOWANCE
+from tests.core.xlsx_samples import blank_rows_xlsx
 from tests.factories import PatentFactory, SoftwareCopyrightFactory, TrademarkFactory
 
 KINDS = ["copyright", "patent", "trademark"]
@@ -460,6 +463,26 @@ def test_too_many_rows_are_refused(client_for, institution, monkeypatch):
     )
     response = client_for("inst_admin").post(url("copyright_import"), {"file": upload})
     assert "2 行的上限" in response.context["form"].errors["file"][0]
+    assert not SoftwareCopyright.objects.exists()
+
+
+def test_a_file_of_endless_blank_rows_is_refused_on_the_page_without_reading_them_all(
+    client_for, institution, monkeypatch
+):
+    rows_parsed = []
+    parse_row = WorkSheetParser.parse_row
+    monkeypatch.setattr(
+        WorkSheetParser, "parse_row", lambda self, row: rows_parsed.append(1) or parse_row(self, row)
+    )
+    content = blank_rows_xlsx(COPYRIGHT_HEADER, 60_000, title="软件著作权")
+    response = client_for("inst_admin").post(
+        url("copyright_import"), {"file": SimpleUploadedFile("导入.xlsx", content)}
+    )
+    assert response.status_code == 200
+    error = response.context["form"].errors["file"][0]
+    assert "含空行" in error and "5000 行数据" in error
+    assert error in response.content.decode()
+    assert len(rows_parsed) <= ip_services.IMPORT_MAX_ROWS + BLANK_ROW_ALLOWANCE + 1
     assert not SoftwareCopyright.objects.exists()
 
 
