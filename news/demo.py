@@ -7,6 +7,7 @@ title exists is left alone.
 """
 
 import datetime
+import functools
 import io
 from collections.abc import Callable
 from typing import TextIO
@@ -166,6 +167,25 @@ _MINIMAL_PDF = (
 )
 
 
+# Fonts with Chinese glyphs where Debian (fonts-noto-cjk, fonts-wqy-*), macOS and Windows keep them. None
+# is required: without one a cover carries no words at all, since Pillow's own font has no Chinese and an
+# English label on a Chinese portal reads as a placeholder.
+CJK_FONT_CANDIDATES: tuple[str, ...] = (
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc",
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+    "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",
+    "/System/Library/Fonts/PingFang.ttc",
+    "/System/Library/Fonts/STHeiti Medium.ttc",
+    "C:/Windows/Fonts/msyh.ttc",
+    "C:/Windows/Fonts/simhei.ttf",
+)
+SHOWCASE_LABEL = "调研成果展"
+NEWS_LABEL = "机构新闻"
+DEMO_NOTE = "演示数据 · 内容虚构"
+
+
 def _font(size: int) -> ImageFont.ImageFont:
     try:
         return ImageFont.load_default(size=size)
@@ -173,8 +193,35 @@ def _font(size: int) -> ImageFont.ImageFont:
         return ImageFont.load_default()
 
 
+def _draws_chinese(font: ImageFont.FreeTypeFont) -> bool:
+    # A font without these glyphs draws the same empty box for both.
+    def glyph(char: str) -> bytes:
+        image = Image.new("L", (font.size * 2, font.size * 2))
+        ImageDraw.Draw(image).text((0, 0), char, fill=255, font=font)
+        return image.tobytes()
+
+    return glyph("调") != glyph("研")
+
+
+@functools.lru_cache(maxsize=32)
+def _cjk_face(path: str, size: int) -> ImageFont.FreeTypeFont | None:
+    """The Simplified Chinese face of a font file (a .ttc holds JP/KR/SC/TC/… faces), if it has Chinese."""
+    faces = []
+    for index in range(16):
+        try:
+            faces.append(ImageFont.truetype(path, size, index=index))
+        except (OSError, ValueError, ImportError):  # no file, past the last face, no FreeType
+            break
+    faces.sort(key=lambda face: not (face.getname()[0] or "").endswith(" SC"))
+    return next((face for face in faces if _draws_chinese(face)), None)
+
+
+def _cjk_font(size: int) -> ImageFont.FreeTypeFont | None:
+    return next(filter(None, (_cjk_face(path, size) for path in CJK_FONT_CANDIDATES)), None)
+
+
 def _cover_png(number: int, *, label: str) -> SimpleUploadedFile:
-    """A banner-like cover (the bundled font has no Chinese, so the text is a label and a number)."""
+    """A banner-like cover: its number, with the label and a demo note when a Chinese font is at hand."""
     palette = [(22, 93, 160), (13, 124, 102), (150, 72, 22), (92, 60, 148), (20, 110, 140), (160, 40, 60)]
     colour = palette[number % len(palette)]
     image = Image.new("RGB", (960, 540), colour)
@@ -184,11 +231,21 @@ def _cover_png(number: int, *, label: str) -> SimpleUploadedFile:
         draw.rectangle((0, 540 - (step + 1) * 45, 960, 540 - step * 45), fill=shade)
     draw.ellipse((640, -120, 1100, 340), outline=(255, 255, 255), width=10)
     draw.text((70, 200), f"{number:02d}", fill=(255, 255, 255), font=_font(150), anchor="lm")
-    draw.text((70, 330), label, fill=(255, 255, 255), font=_font(40), anchor="lm")
-    draw.text((70, 490), "Demo sample - fictional", fill=(235, 235, 235), font=_font(22), anchor="lm")
+    label_font, note_font = _cjk_font(56), _cjk_font(26)
+    if label_font is not None and note_font is not None:
+        draw.text((70, 330), label, fill=(255, 255, 255), font=label_font, anchor="lm")
+        draw.text((70, 490), DEMO_NOTE, fill=(235, 235, 235), font=note_font, anchor="lm")
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")
     return SimpleUploadedFile(f"cover-{number:02d}.png", buffer.getvalue(), content_type="image/png")
+
+
+def _showcase_cover(number: int) -> SimpleUploadedFile:
+    return _cover_png(number, label=SHOWCASE_LABEL)
+
+
+def _news_cover(number: int) -> SimpleUploadedFile:
+    return _cover_png(number, label=NEWS_LABEL)
 
 
 def _pdf(name: str) -> SimpleUploadedFile:
@@ -249,7 +306,7 @@ def _regulator_articles(province: User, stdout: TextIO) -> int:
             article=article,
             by=author,
             publish=True,
-            cover=_cover_png(number, label="SURVEY SHOWCASE") if showcase else None,
+            cover=_showcase_cover(number) if showcase else None,
             files=[_pdf(f"{title}.pdf")] if category in WITH_FILE else (),
         )
         created += 1
@@ -338,7 +395,7 @@ def _submissions(stdout: TextIO) -> int:
             summary=summary,
             body=_body(title, summary, paragraphs=2),
             submit=state != "draft",
-            cover=_cover_png(number + 40, label="INSTITUTION NEWS") if state == "approved" else None,
+            cover=_news_cover(number + 40) if state == "approved" else None,
         )
         decide: dict[str, Callable[[], object]] = {
             "approved": lambda s=submission, r=regulator: services.submission_approve(obj=s, by=r),
