@@ -304,9 +304,11 @@ CKEDITOR_5_CONFIGS = {
         "language": "zh-cn",
         "link": {"addTargetToExternalLinks": True},
         "table": {"contentToolbar": ["tableColumn", "tableRow", "mergeTableCells"]},
+        # No upload adapter: a pasted or dropped image file is not sent anywhere. The widget still needs
+        # a URL named ck_editor_5_upload_file; sujt/urls.py gives it one that refuses every request.
+        "removePlugins": ["SimpleUploadAdapter", "CKFinderUploadAdapter"],
     },
 }  # fmt: skip
-CKEDITOR_5_FILE_UPLOAD_PERMISSION = "staff"
 CKEDITOR_5_CUSTOM_CSS = None
 
 # --- Audit ----------------------------------------------------------------------------------------

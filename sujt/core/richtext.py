@@ -11,6 +11,7 @@ from typing import Any
 import nh3
 from django import forms
 from django.db import models
+from django.http import Http404, HttpRequest, HttpResponse
 
 ALLOWED_TAGS = {
     "p", "br", "strong", "b", "em", "i", "u", "s", "h2", "h3", "h4", "ul", "ol", "li", "blockquote", "a",
@@ -91,3 +92,9 @@ class RichTextField(models.TextField):
         if issubclass(widget_class, forms.Textarea):
             defaults["widget"] = _editor_widget()
         return super().formfield(**defaults)
+
+
+def editor_upload_refused(request: HttpRequest) -> HttpResponse:
+    """The address the editor widget is given for image uploads: it takes none. Files reach the platform
+    only through the content-checked attachment forms, never under a name the client chose."""
+    raise Http404("the editor does not upload files")

@@ -1,9 +1,12 @@
+from pathlib import Path
+
 import pytest
 from django import forms
 from django.contrib.admin.widgets import AdminTextareaWidget
 from django_ckeditor_5.widgets import CKEditor5Widget
 
 from sujt.core.richtext import RichTextFormField, sanitize_html
+from tests.core.samples import png_bytes, upload
 from tests.core.workflow_app.models import Submission
 
 
@@ -100,3 +103,22 @@ def test_form_field_sanitises_in_clean():
     assert form.is_valid(), form.errors
     assert form.cleaned_data["body"] == '<p>正文</p><a rel="noopener noreferrer">x</a>'
     assert isinstance(form.fields["body"].widget, CKEditor5Widget)
+
+
+# --- No uploads through the editor ----------------------------------------------------------------
+
+EDITOR_UPLOAD_URL = "/ckeditor5/image_upload/"
+
+
+@pytest.mark.parametrize("who", ["city_regulator", "province_regulator", "superuser", "inst_admin"])
+def test_the_editors_image_upload_address_refuses_everyone_and_stores_nothing(client_for, settings, who):
+    picture = upload("../../公开.png", png_bytes((40, 30)), "image/png")
+    response = client_for(who).post(EDITOR_UPLOAD_URL, {"upload": picture})
+    assert response.status_code == 404
+    media = Path(settings.MEDIA_ROOT)
+    assert not media.exists() or not any(media.rglob("*"))
+
+
+def test_the_editor_is_configured_without_an_upload_adapter(settings):
+    removed = set(settings.CKEDITOR_5_CONFIGS["default"].get("removePlugins", ()))
+    assert {"SimpleUploadAdapter", "CKFinderUploadAdapter"} <= removed
