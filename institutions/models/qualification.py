@@ -102,7 +102,12 @@ class Certificate(TimeStampedModel):
 
     @property
     def authority_name(self) -> str:
-        return self.parsed.authority_name
+        """发证机关 as the number says; "—" for a number that cannot be read (a malformed value posted on
+        an admin form, shown back with the validator's error, or one stored before validation)."""
+        try:
+            return self.parsed.authority_name
+        except ValidationError:
+            return "—"
 
     @property
     def department_name(self) -> str:

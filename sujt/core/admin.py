@@ -16,11 +16,24 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
 from . import workflow
-from .forms import ReviewCommentForm
+from .forms import KeyCheckedModelChoiceField, KeyCheckedModelMultipleChoiceField, ReviewCommentForm
 from .regions import PROVINCE_CODE, scope_prefix
 
 
-class RegionScopedAdmin(admin.ModelAdmin):
+class KeyCheckedRelatedFieldsMixin:
+    """Foreign-key and many-to-many form fields that answer a posted id no row can have ("abc", thirty
+    digits) with a form error rather than a database error (see sujt.core.forms.is_possible_key)."""
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        kwargs.setdefault("form_class", KeyCheckedModelChoiceField)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        kwargs.setdefault("form_class", KeyCheckedModelMultipleChoiceField)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class RegionScopedAdmin(KeyCheckedRelatedFieldsMixin, admin.ModelAdmin):
     """Limits a regulator's admin lists and objects to their jurisdiction.
 
     `region_field` is the lookup path to a region code (e.g. "institution__region_code"). A user with

@@ -2,7 +2,9 @@ from collections.abc import Iterable
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.db import connections, models
 from django.utils.translation import gettext_lazy as _
 
 from .attachments import detect_upload
@@ -63,3 +65,61 @@ class ReviewCommentForm(forms.Form):
         if self.comment_required and not comment:
             raise forms.ValidationError(self.fields["comment"].error_messages["required"], code="required")
         return comment
+
+
+def is_possible_key(field: forms.ModelChoiceField, value: Any) -> bool:
+    """Whether `value` could be the key of a row of the field's queryset: for an integer key, a whole
+    number within the range of that column on this database.
+
+    A value that cannot ("abc", thirty digits) must not reach a query: Django's exact lookups cope, but
+    the `IN` queries of a multiple choice and of the admin's autocomplete widget (which renders the posted
+    value back) raise ValueError, or OverflowError on SQLite.
+    """
+    if value in field.empty_values or isinstance(value, models.Model):
+        return True
+    opts = field.queryset.model._meta
+    target = opts.get_field(field.to_field_name) if field.to_field_name else opts.pk
+    while target.is_relation:  # a one-to-one primary key: the key of the row it points to
+        target = target.target_field
+    if not isinstance(target, models.IntegerField):
+        return True
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        return False
+    low, high = connections[field.queryset.db].ops.integer_field_range(target.get_internal_type())
+    return (low is None or number >= low) and (high is None or number <= high)
+
+
+class KeyCheckedModelChoiceField(forms.ModelChoiceField):
+    """A ModelChoiceField where a posted value no key can be is an invalid choice (a form error), and is
+    not rendered back into the widget."""
+
+    def to_python(self, value: Any) -> Any:
+        if not is_possible_key(self, value):
+            raise ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value}
+            )
+        return super().to_python(value)
+
+    def bound_data(self, data: Any, initial: Any) -> Any:
+        data = super().bound_data(data, initial)
+        return data if is_possible_key(self, data) else None
+
+
+class KeyCheckedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """The multiple-choice counterpart of KeyCheckedModelChoiceField."""
+
+    def _check_values(self, value: Any) -> Any:
+        for key in value:
+            if not is_possible_key(self, key):
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": key}
+                )
+        return super()._check_values(value)
+
+    def bound_data(self, data: Any, initial: Any) -> Any:
+        data = super().bound_data(data, initial)
+        if isinstance(data, (list, tuple)):
+            return [key for key in data if is_possible_key(self, key)]
+        return data

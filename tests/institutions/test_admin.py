@@ -439,3 +439,97 @@ def test_equipment_list_filters_expired_calibrations(client_for, institution):
     url = reverse("admin:institutions_equipment_changelist")
     assert listed(client_for("city_regulator").get(url, {"calibration": "expired"})) == {expired}
     assert Equipment.objects.count() == 2 and Capability.objects.count() == 0
+
+
+# --- Malformed input is a form error, never a server error ------------------------------------------
+
+
+MALFORMED_NUMBERS = ["12ab", "2110130100011", "211099010001"]  # letters, 13 digits, field code 99
+
+
+@pytest.mark.parametrize("number", MALFORMED_NUMBERS)
+def test_a_malformed_number_on_the_certificate_form_is_a_form_error(client_for, institution, number):
+    certificate = CertificateFactory(institution=institution)
+    url = reverse("admin:institutions_certificate_change", args=[certificate.pk])
+    response = client_for("city_regulator").post(url, certificate_data(certificate, number=number))
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["number"]
+    certificate.refresh_from_db()
+    assert certificate.number != number
+
+
+@pytest.mark.parametrize("number", MALFORMED_NUMBERS)
+def test_a_malformed_number_in_the_certificate_inline_is_a_form_error(client_for, institution, number):
+    certificate = CertificateFactory(institution=institution, expires_on=in_days(400))
+    data = form_data(institution)
+    data.update(
+        {
+            "certificates-TOTAL_FORMS": "1",
+            "certificates-INITIAL_FORMS": "1",
+            "certificates-0-id": str(certificate.pk),
+            "certificates-0-institution": str(institution.pk),
+            "certificates-0-number": number,
+            "certificates-0-issued_on": str(certificate.issued_on),
+            "certificates-0-expires_on": str(certificate.expires_on),
+            "certificates-0-status": certificate.status,
+        }
+    )
+    response = client_for("city_regulator").post(change_url(institution), data)
+    assert response.status_code == 200
+    inlines = response.context["inline_admin_formsets"]
+    (formset,) = [inline.formset for inline in inlines if inline.formset.prefix == "certificates"]
+    assert formset.errors[0]["number"]
+    certificate.refresh_from_db()
+    assert certificate.number != number
+
+
+def test_a_malformed_number_stored_by_an_old_import_still_shows_its_pages(client_for, institution):
+    certificate = CertificateFactory(institution=institution)
+    Certificate.objects.filter(pk=certificate.pk).update(number="21101301000X")
+    client = client_for("city_regulator")
+    for url in (
+        reverse("admin:institutions_certificate_change", args=[certificate.pk]),
+        reverse("admin:institutions_certificate_changelist"),
+        change_url(institution),
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert "21101301000X" in response.content.decode()
+
+
+# An id no row can have: letters, a negative or fractional number, one beyond any integer column.
+BAD_KEYS = ["abc", "-1", "1.5", "1" * 30, str(2**63)]
+
+
+@pytest.mark.parametrize("value", BAD_KEYS)
+def test_a_bad_key_in_an_autocomplete_field_is_a_form_error(client_for, institution, value):
+    equipment = EquipmentFactory(institution=institution)
+    url = reverse("admin:institutions_equipment_change", args=[equipment.pk])
+    response = client_for("city_regulator").post(
+        url, {"name": equipment.name, "traceability": equipment.traceability, "site": value}
+    )
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["site"]
+    equipment.refresh_from_db()
+    assert equipment.site is None
+
+
+@pytest.mark.parametrize("value", BAD_KEYS)
+def test_a_bad_institution_key_when_adding_is_a_form_error(client_for, value):
+    response = client_for("superuser").post(
+        reverse("admin:institutions_equipment_add"),
+        {"name": "电子天平", "traceability": "calibration", "institution": value},
+    )
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["institution"]
+    assert not Equipment.objects.exists()
+
+
+@pytest.mark.parametrize("term", ["abc", "1" * 30, str(2**63)])
+def test_the_autocomplete_search_answers_any_term(client_for, institution, term):
+    response = client_for("city_regulator").get(
+        reverse("admin:autocomplete"),
+        {"term": term, "app_label": "institutions", "model_name": "equipment", "field_name": "site"},
+    )
+    assert response.status_code == 200
+    assert response.json()["results"] == []

@@ -557,3 +557,18 @@ def test_the_export_link_keeps_the_lists_filters(client_for, equipment):
     assert (
         f'href="{reverse("institutions:equipment_export")}?q=%E5%A4%A9%E5%B9%B3&amp;calibration=soon"' in html
     )
+
+
+def test_a_certificate_stored_with_a_malformed_number_still_lists(client_for, institution):
+    certificate = CertificateFactory(institution=institution)
+    Certificate.objects.filter(pk=certificate.pk).update(number="21101301000X")
+    client = client_for("inst_admin")
+    for url in (
+        reverse("institutions:certificate_list"),
+        reverse("institutions:certificate_detail", args=[certificate.pk]),
+        reverse("institutions:certificate_export"),
+    ):
+        assert client.get(url).status_code == 200, url
+    rows = sheet_rows(client.get(reverse("institutions:certificate_export")))
+    row = dict(zip(rows[0], rows[1], strict=True))
+    assert (row["证书编号"], row["发证机关"]) == ("21101301000X", "—")
