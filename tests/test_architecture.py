@@ -11,7 +11,8 @@ A dependency is any of:
 - an app-qualified string naming a model or a permission of another app ("news.change_article").
 
 The project package itself (sujt/__init__, settings, urls, celery, wsgi) and manage.py are the
-composition root: they wire every app together, so they may import everything and are not checked.
+composition root: they wire every app together, so they may import everything and are not checked;
+so are the packages settings point Django at (locale formats).
 Migrations are not checked either: they mirror the models, which are.
 """
 
@@ -49,6 +50,8 @@ COMPOSITION_ROOT = {
     "sujt.celery",
     "sujt.wsgi",
 }
+# Packages of the project that settings point Django at and that import no app (their modules too).
+SETTINGS_PACKAGES = {"sujt.formats"}  # FORMAT_MODULE_PATH
 # Directories of the repository that hold Python but are no part of the running platform.
 NOT_PLATFORM = {"tests", "docs"}
 
@@ -81,6 +84,12 @@ class Reference:
     kind: str
     target: str  # a dotted module name, or the package of the app a label names
     written: str
+
+
+def in_composition_root(module: str) -> bool:
+    return module in COMPOSITION_ROOT or any(
+        module == package or module.startswith(f"{package}.") for package in SETTINGS_PACKAGES
+    )
 
 
 def app_of(module: str) -> str | None:
@@ -290,7 +299,7 @@ def test_every_platform_module_is_in_an_app_or_the_composition_root():
     loose = [
         path.relative_to(BASE_DIR).as_posix()
         for path in platform_files()
-        if app_of(module_name(path)[0]) is None and module_name(path)[0] not in COMPOSITION_ROOT
+        if app_of(module_name(path)[0]) is None and not in_composition_root(module_name(path)[0])
     ]
     assert not loose, f"modules in no app of LEVELS: {loose}"
 
@@ -422,3 +431,9 @@ def test_a_permission_or_model_of_a_higher_app_named_in_a_string_is_a_violation(
 def test_the_composition_root_and_files_outside_the_apps_are_not_checked():
     assert written("from sujt.portal import views\n", "sujt.urls") == []
     assert written("from news import models\n", "tests.news.conftest") == []
+
+
+def test_settings_packages_belong_to_the_composition_root_with_their_modules():
+    assert in_composition_root("sujt.formats.zh_Hans.formats")
+    assert not in_composition_root("sujt.formatting")
+    assert not in_composition_root("sujt.helpers")
