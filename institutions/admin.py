@@ -31,7 +31,7 @@ from sujt.core.choices import TestingField
 from sujt.core.excel import ExcelColumn
 from sujt.core.regions import PROVINCE_CODE, REGION_CHOICES, region_contains, region_name, scope_prefix
 
-from .choices import CertificateStatus, SyncMode
+from .choices import SyncMode
 from .models import (
     Capability,
     Certificate,
@@ -50,7 +50,13 @@ from .models import (
     Trademark,
 )
 from .selectors.confirmation import ITEM_MODELS
-from .selectors.qualification import RENEWAL_MONTHS, add_months
+from .selectors.qualification import (
+    CERTIFICATE_EXPIRY_FILTERS,
+    RENEWAL_MONTHS,
+    certificate_expired_q,
+    certificate_expiring_q,
+    certificate_expiry_state,
+)
 from .services.certificates import TO_DO_HORIZON_MONTHS
 from .services.completeness import completeness_recalculate
 from .services.confirmation import EVIDENCE_PURPOSE
@@ -99,26 +105,19 @@ class CompletenessFilter(admin.SimpleListFilter):
 
 
 def certificate_expiry_q(value: str, *, prefix: str = "") -> Q | None:
-    """The certificates (fields under `prefix`) in an expiry bucket: 已过期 (marked 过期, or still valid
-    past its date), a valid one expiring within 3 or within 6 months; None for an unknown bucket."""
+    """The certificates (fields under `prefix`) in an expiry bucket of the admin filters, by the
+    workspace's rule (selectors.qualification): 已过期, or valid and expiring within 3 or within 6 months;
+    None for an unknown bucket."""
     today = timezone.localdate()
-    status, expires = f"{prefix}status", f"{prefix}expires_on"
     if value == "expired":
-        return Q(**{status: CertificateStatus.EXPIRED}) | Q(
-            **{status: CertificateStatus.VALID, f"{expires}__lt": today}
-        )
-    months = {"3m": RENEWAL_MONTHS, "6m": TO_DO_HORIZON_MONTHS}.get(value)
+        return certificate_expired_q(today=today, prefix=prefix)
+    months = EXPIRY_MONTHS.get(value)
     if months is None:
         return None
-    return Q(
-        **{
-            status: CertificateStatus.VALID,
-            f"{expires}__gte": today,
-            f"{expires}__lte": add_months(today, months),
-        }
-    )
+    return certificate_expiring_q(today=today, months=months, prefix=prefix)
 
 
+EXPIRY_MONTHS = {"3m": RENEWAL_MONTHS, "6m": TO_DO_HORIZON_MONTHS}
 EXPIRY_CHOICES = [
     ("expired", "已过期"),
     ("3m", f"{RENEWAL_MONTHS}个月内到期"),
@@ -527,6 +526,7 @@ class CertificateAdmin(InstitutionDataAdmin):
         "issued_on",
         "expires_on",
         "status",
+        "expiry_display",
     )
     list_filter = ("status", CertificateExpiryFilter, "field_code", "authority_code")
     search_fields = ("number", "institution__name")
@@ -551,6 +551,10 @@ class CertificateAdmin(InstitutionDataAdmin):
     @admin.display(description="发证机关")
     def authority_display(self, obj: Certificate) -> str:
         return obj.authority_name if obj.authority_code else "—"
+
+    @admin.display(description="到期提示")
+    def expiry_display(self, obj: Certificate) -> str:
+        return CERTIFICATE_EXPIRY_FILTERS.get(certificate_expiry_state(obj), "") if obj.pk else ""
 
     @admin.display(description="行业主管部门")
     def department_display(self, obj: Certificate) -> str:

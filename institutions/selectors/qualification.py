@@ -51,14 +51,37 @@ CERTIFICATE_EXPIRY_FILTERS = {
 }
 
 
-def certificate_expiry_state(certificate: Certificate, *, today: datetime.date | None = None) -> str:
-    """ "expired" (past its date or marked 过期), "expiring" (a valid one within the renewal window) or ""."""
+# 已过期 and 即将到期 are one rule, written twice side by side: as a filter (the workspace list, the admin
+# lists and their filters) and for one row already loaded (the flags on each row). Keep them together;
+# tests/institutions/test_qualification_selectors.py checks that they agree for every status.
+
+
+def certificate_expired_q(*, today: datetime.date, prefix: str = "") -> Q:
+    """已过期: marked 过期, or past its date whatever its status (a suspended or revoked certificate past
+    its date has expired too; the nightly job marks only valid ones 过期). `prefix` reaches the
+    certificate from another model ("certificates__")."""
+    return Q(**{f"{prefix}status": CertificateStatus.EXPIRED}) | Q(**{f"{prefix}expires_on__lt": today})
+
+
+def certificate_expiring_q(*, today: datetime.date, months: int = RENEWAL_MONTHS, prefix: str = "") -> Q:
+    """A valid certificate not yet past its date that expires within `months`."""
+    return Q(
+        **{
+            f"{prefix}status": CertificateStatus.VALID,
+            f"{prefix}expires_on__gte": today,
+            f"{prefix}expires_on__lte": add_months(today, months),
+        }
+    )
+
+
+def certificate_expiry_state(
+    certificate: Certificate, *, today: datetime.date | None = None, months: int = RENEWAL_MONTHS
+) -> str:
+    """ "expired" (certificate_expired_q), "expiring" (certificate_expiring_q) or "", for one row."""
     today = today or timezone.localdate()
     if certificate.status == CertificateStatus.EXPIRED or certificate.expires_on < today:
         return "expired"
-    if certificate.status == CertificateStatus.VALID and certificate.expires_on <= add_months(
-        today, RENEWAL_MONTHS
-    ):
+    if certificate.status == CertificateStatus.VALID and certificate.expires_on <= add_months(today, months):
         return "expiring"
     return ""
 
@@ -83,13 +106,9 @@ def certificate_search(
     if status in CertificateStatus.values:
         queryset = queryset.filter(status=status)
     if expiry == "expiring":
-        queryset = queryset.filter(
-            status=CertificateStatus.VALID,
-            expires_on__gte=today,
-            expires_on__lte=add_months(today, RENEWAL_MONTHS),
-        )
+        queryset = queryset.filter(certificate_expiring_q(today=today))
     elif expiry == "expired":
-        queryset = queryset.filter(Q(status=CertificateStatus.EXPIRED) | Q(expires_on__lt=today))
+        queryset = queryset.filter(certificate_expired_q(today=today))
     return queryset.order_by("-issued_on", "number", "pk")
 
 

@@ -533,3 +533,25 @@ def test_the_autocomplete_search_answers_any_term(client_for, institution, term)
     )
     assert response.status_code == 200
     assert response.json()["results"] == []
+
+
+# --- 已过期: one rule for the institution and its regulator -------------------------------------------
+
+
+def test_a_suspended_certificate_past_its_date_is_expired_for_the_institution_and_its_regulator(
+    client_for, institution, inst_admin
+):
+    lapsed = CertificateFactory(
+        institution=institution, status=CertificateStatus.SUSPENDED, expires_on=in_days(-3)
+    )
+    CertificateFactory(institution=institution, status=CertificateStatus.SUSPENDED, expires_on=in_days(300))
+    # The workspace: the list's 已过期 filter and the row's flag.
+    workspace = client_for("inst_admin").get(reverse("institutions:certificate_list"), {"expiry": "expired"})
+    assert [row.number for row in workspace.context["rows"]] == [lapsed.number]
+    assert workspace.context["rows"][0].expiry_label == "已过期"
+    # Admin: the same certificate under 已过期 on the certificate and institution lists, and flagged.
+    regulator = client_for("city_regulator")
+    certificates = regulator.get(reverse("admin:institutions_certificate_changelist"), {"expiry": "expired"})
+    assert listed(certificates) == {lapsed}
+    assert "已过期" in certificates.content.decode()
+    assert listed(regulator.get(LIST_URL, {"expiry": "expired"})) == {institution}

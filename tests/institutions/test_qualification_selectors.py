@@ -4,8 +4,16 @@ import datetime
 
 import pytest
 
+from institutions.choices import CertificateStatus
 from institutions.models import Certificate, Equipment
-from institutions.selectors.qualification import add_months, calibration_state, certificate_expiry_state
+from institutions.selectors.qualification import (
+    add_months,
+    calibration_state,
+    certificate_expired_q,
+    certificate_expiring_q,
+    certificate_expiry_state,
+)
+from tests.factories import CertificateFactory
 
 D = datetime.date
 TODAY = D(2026, 11, 23)
@@ -35,6 +43,7 @@ def test_add_months(day, months, expected):
         ("valid", D(2027, 2, 24), ""),
         ("expired", D(2030, 1, 1), "expired"),
         ("suspended", D(2027, 1, 1), ""),
+        ("suspended", D(2026, 11, 22), "expired"),
         ("revoked", D(2026, 1, 1), "expired"),
     ],
 )
@@ -55,3 +64,23 @@ def test_certificate_expiry_state(status, expires_on, expected):
 )
 def test_calibration_state(valid_until, expected):
     assert calibration_state(Equipment(name="天平", valid_until=valid_until), today=TODAY) == expected
+
+
+@pytest.mark.django_db
+def test_the_expiry_state_of_a_row_and_the_expiry_filters_agree(institution):
+    """certificate_expiry_state (one row: the flags) and certificate_expired_q / certificate_expiring_q
+    (the workspace and admin filters) are one rule: every status against every side of the dates."""
+    days = [-400, -1, 0, 1, 30, 92, 93, 200, 400]
+    rows = [
+        CertificateFactory(institution=institution, status=status, expires_on=TODAY + datetime.timedelta(d))
+        for status in CertificateStatus.values
+        for d in days
+    ]
+    expired = set(Certificate.objects.filter(certificate_expired_q(today=TODAY)))
+    expiring = set(Certificate.objects.filter(certificate_expiring_q(today=TODAY)))
+    assert not expired & expiring
+    for row in rows:
+        state = certificate_expiry_state(row, today=TODAY)
+        assert (state == "expired") == (row in expired), (row.status, row.expires_on)
+        assert (state == "expiring") == (row in expiring), (row.status, row.expires_on)
+    assert {(r.status, r.expires_on < TODAY) for r in expired} >= {("suspended", True), ("revoked", True)}
