@@ -16,11 +16,11 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from institutions.models import Institution
+from sujt.core.admin_forms import ServiceSavedModelForm
 from sujt.core.attachments import attachments_of, human_size
 from sujt.core.choices import ReviewStatus
 from sujt.core.models import Attachment
 from sujt.core.regions import PROVINCE_CODE, scope_prefix
-from sujt.core.workflow import InvalidTransition
 
 from . import services
 from .choices import grouped_category_choices
@@ -49,49 +49,6 @@ def existing_files(article: Article | None) -> list[Attachment]:
         cached = list(attachments_of(article, purpose=FILE_PURPOSE))
         article._admin_files = cached
     return cached
-
-
-class ServiceSavedModelForm(forms.ModelForm):
-    """A ModelForm whose instance a service stores as the last step of validation (see the module doc).
-
-    `saved_by` is set by the ModelAdmin's `get_form` (the regulator saving). Subclasses implement
-    `store()`; a ValidationError or InvalidTransition it raises becomes this form's errors.
-    """
-
-    saved_by: Any = None
-
-    def store(self) -> None:
-        raise NotImplementedError
-
-    def full_clean(self) -> None:
-        super().full_clean()
-        if not self.is_bound or self._errors:
-            return
-        try:
-            self.store()
-        except InvalidTransition as error:
-            self.add_error(None, error.message)
-        except ValidationError as error:
-            self._add_service_error(error)
-        else:
-            return
-        if self.instance.pk is not None:
-            # The service's transaction rolled back; the object in memory must not keep its changes
-            # (e.g. the id of a cover that was never stored), since the page shows it again.
-            self.instance.refresh_from_db()
-
-    def _add_service_error(self, error: ValidationError) -> None:
-        if not hasattr(error, "error_dict"):
-            self.add_error(None, error.messages)
-            return
-        for field, messages in error.message_dict.items():
-            self.add_error(field if field in self.fields else None, messages)
-
-    def save(self, commit: bool = True) -> Article:
-        if self.errors:
-            raise ValueError("the form did not validate; nothing was stored")
-        self.save_m2m = lambda: None
-        return self.instance
 
 
 class ArticleAdminForm(ServiceSavedModelForm):

@@ -15,6 +15,7 @@ from django.db import transaction
 from sujt.accounts.choices import MembershipRole
 from sujt.accounts.models import Membership, User
 from sujt.accounts.services import password_set, temporary_password_generate
+from sujt.core.notifications import sms_queue
 
 from ..models import Institution
 from .records import ParsedRecord
@@ -112,8 +113,6 @@ def sync_accounts_activate(*, activate: list[tuple[int, int]], notify: list[tupl
     Safe to run twice: an account that already has a usable password gets no second password.
     Returns how many temporary passwords were sent.
     """
-    from sujt.core.tasks import send_sms_task
-
     sent = 0
     names = dict(
         Institution.objects.filter(pk__in={i for _u, i in [*activate, *notify]}).values_list("pk", "name")
@@ -130,9 +129,7 @@ def sync_accounts_activate(*, activate: list[tuple[int, int]], notify: list[tupl
                 f"机构管理员账号，登录账号为本手机号，临时密码：{password}。请尽快登录并修改密码，"
                 "切勿将密码告知他人。"
             )
-            transaction.on_commit(
-                lambda phone=user.phone, message=message: send_sms_task.delay(phone, message)
-            )
+            sms_queue(phone=user.phone, message=message, strict=False)
             sent += 1
     for user_id, institution_id in notify:
         phone = User.objects.filter(pk=user_id).values_list("phone", flat=True).first()
@@ -141,5 +138,5 @@ def sync_accounts_activate(*, activate: list[tuple[int, int]], notify: list[tupl
                 f"【{settings.SITE_SHORT_NAME}】您的账号已被设为{names.get(institution_id, '')}的机构管理员，"
                 "请使用原密码登录。"
             )
-            transaction.on_commit(lambda phone=phone, message=message: send_sms_task.delay(phone, message))
+            sms_queue(phone=phone, message=message, strict=False)
     return sent

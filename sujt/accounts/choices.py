@@ -11,3 +11,11 @@ class LoginEventKind(models.TextChoices):
     LOGOUT = "logout", "退出登录"
     FAILED = "failed", "登录失败"
     LOCKED = "locked", "账号锁定"
+
+
+class InvitationStatus(models.TextChoices):
+    PENDING = "pending", "待接受"
+    ACCEPTED = "accepted", "已接受"
+    DECLINED = "declined", "已拒绝"
+    REVOKED = "revoked", "已撤回"
+    EXPIRED = "expired", "已过期"

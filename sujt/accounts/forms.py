@@ -3,13 +3,17 @@ from typing import Any
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AdminPasswordChangeForm, AuthenticationForm, UserChangeForm
+from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest
 
 from sujt.core.validators import validate_id_card, validate_mobile
 
+from . import backends
 from .choices import LoginEventKind, MembershipRole
 from .models import Membership, User
 from .permissions import MODULE_PERMISSIONS
+from .selectors import invitations_pending_for
 from .services import password_set
 
 
@@ -71,7 +75,9 @@ class LoginForm(AuthenticationForm):
         super().confirm_login_allowed(user)
         if user.is_staff or user.is_superuser:
             return
-        if not Membership.objects.filter(user=user, is_active=True).exists():
+        if not Membership.objects.filter(user=user, is_active=True).exists() and not (
+            invitations_pending_for(user=user).exists()
+        ):
             from .signals import record_login_event
 
             record_login_event(kind=LoginEventKind.FAILED, request=self.request, user=user, phone=user.phone)
@@ -96,14 +102,24 @@ class PasswordChangeForm(forms.Form):
         help_text="请再次输入新密码。",
     )
 
-    def __init__(self, user: User, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, user: User, *args: Any, request: HttpRequest, **kwargs: Any) -> None:
         self.user = user
+        self.request = request
         super().__init__(*args, **kwargs)
         self.fields["new_password1"].help_text = _password_help()
 
     def clean_old_password(self) -> str:
+        """Checking the old password is a login attempt: it is refused while the account or the address is
+        locked, and a wrong one counts towards both lockouts like a failed login."""
         old = self.cleaned_data["old_password"]
+        if backends.lockout_of(request=self.request, phone=self.user.phone) is not None:
+            raise ValidationError(
+                f"密码错误次数过多，已暂停验证{backends.lockout_minutes()}分钟，请稍后再试。", code="locked"
+            )
         if not self.user.check_password(old):
+            user_login_failed.send(
+                sender=__name__, credentials={"username": self.user.phone}, request=self.request
+            )
             raise ValidationError("原密码不正确，请重新输入。", code="password_incorrect")
         return old
 
@@ -174,7 +190,7 @@ class MembershipAddForm(forms.Form):
         label="手机号",
         max_length=11,
         validators=[validate_mobile],
-        help_text="作为登录账号。该手机号已有账号时将直接关联，不会重复创建。",
+        help_text="作为登录账号。该手机号已注册平台账号时，将向其发送加入邀请，本人登录并接受后才加入本机构。",
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
     name = forms.CharField(label="姓名", max_length=50)
@@ -196,7 +212,8 @@ class MembershipAddForm(forms.Form):
 
 
 class MembershipEditForm(forms.Form):
-    """Role and module permissions; name and ID card too while the user has not confirmed them."""
+    """Role and module permissions; name and ID card too while the user has not confirmed them and belongs
+    to no other institution."""
 
     name = forms.CharField(label="姓名", max_length=50)
     id_card_number = id_card_field()
@@ -204,7 +221,13 @@ class MembershipEditForm(forms.Form):
     perms = ModulePermissionsField()
 
     def __init__(
-        self, *args: Any, membership: Membership, perms: set[str], can_grant_admin: bool, **kwargs: Any
+        self,
+        *args: Any,
+        membership: Membership,
+        perms: set[str],
+        can_grant_admin: bool,
+        account_shared: bool,
+        **kwargs: Any,
     ) -> None:
         user = membership.user
         kwargs.setdefault(
@@ -220,7 +243,10 @@ class MembershipEditForm(forms.Form):
         self.fields["role"].choices = _role_choices(
             can_grant_admin=can_grant_admin or membership.role == MembershipRole.ADMIN
         )
-        self.personal_editable = user.info_confirmed_at is None
+        # The person's identity is theirs: editable here only before they confirm it, and only while the
+        # account belongs to this institution alone.
+        self.account_shared = account_shared
+        self.personal_editable = user.info_confirmed_at is None and not account_shared
         if not self.personal_editable:
             del self.fields["name"]
             del self.fields["id_card_number"]

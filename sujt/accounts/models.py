@@ -10,10 +10,11 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from sujt.core.audit import history
 from sujt.core.choices import RegionLevel
+from sujt.core.dates import format_datetime
 from sujt.core.regions import PROVINCE_CODE, level_of
 from sujt.core.validators import mask_id_card, validate_id_card, validate_mobile
 
-from .choices import LoginEventKind, MembershipRole
+from .choices import InvitationStatus, LoginEventKind, MembershipRole
 
 # System accounts get numbers in the 100xxxxxxxx range, which no mobile number can take.
 SYSTEM_PHONE_PREFIX = "100"
@@ -156,7 +157,7 @@ class PasswordHistory(models.Model):
         indexes = [models.Index(fields=["user", "-created_at"])]
 
     def __str__(self) -> str:
-        return f"{self.user_id} {self.created_at:%Y-%m-%d %H:%M}"
+        return f"{self.user_id} {format_datetime(self.created_at)}"
 
 
 class Membership(models.Model):
@@ -202,6 +203,65 @@ class Membership(models.Model):
         return self.role == MembershipRole.ADMIN
 
 
+class Invitation(models.Model):
+    """An institution asks the person behind an existing account to join it.
+
+    Until that person, logged in, accepts, nothing links the account to the institution and the inviting
+    institution learns nothing about them. The role and module permissions are granted on acceptance.
+    """
+
+    institution = models.ForeignKey(
+        "institutions.Institution",
+        verbose_name=_("邀请机构"),
+        on_delete=models.CASCADE,
+        related_name="invitations",
+    )
+    user = models.ForeignKey(
+        User, verbose_name=_("受邀用户"), on_delete=models.CASCADE, related_name="invitations"
+    )
+    role = models.CharField(
+        _("角色"), max_length=10, choices=MembershipRole.choices, default=MembershipRole.STAFF
+    )
+    perms = models.JSONField(_("模块权限"), default=list, blank=True)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=InvitationStatus.choices, default=InvitationStatus.PENDING
+    )
+    created_by = models.ForeignKey(
+        User,
+        verbose_name=_("邀请人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("邀请时间"), default=timezone.now)
+    expires_at = models.DateTimeField(_("有效期至"))
+    decided_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
+    history = history()
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("机构邀请")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "institution"],
+                condition=models.Q(status="pending"),
+                name="invitation_one_pending_per_user_institution",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["user", "status", "-created_at"]),
+            models.Index(fields=["institution", "status", "-created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.institution} → {self.user.phone}（{self.get_status_display()}）"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.status == InvitationStatus.PENDING and self.expires_at <= timezone.now()
+
+
 class Regulator(models.Model):
     user = models.OneToOneField(
         User, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="regulator"
@@ -243,10 +303,12 @@ class LoginEvent(models.Model):
             models.Index(fields=["-created_at"]),
             models.Index(fields=["kind", "-created_at"]),
             models.Index(fields=["phone", "-created_at"]),
+            # The address lockout counts an address's recent failures on every login attempt.
+            models.Index(fields=["ip_address", "kind", "-created_at"]),
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.phone} {self.created_at:%Y-%m-%d %H:%M}"
+        return f"{self.get_kind_display()} {self.phone} {format_datetime(self.created_at)}"
 
 
 class InstitutionUserObjectPermission(UserObjectPermissionBase):

@@ -3,11 +3,12 @@
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from sujt.core.regions import PROVINCE_CODE, scope_prefix
 
-from .choices import MembershipRole
-from .models import InstitutionUserObjectPermission, Membership, Regulator, User
+from .choices import InvitationStatus, MembershipRole
+from .models import InstitutionUserObjectPermission, Invitation, Membership, Regulator, User
 from .permissions import MODULE_PERMISSION_CODES
 
 CURRENT_INSTITUTION_SESSION_KEY = "current_institution_id"
@@ -110,3 +111,52 @@ def module_perms_of(*, membership: Membership) -> set[str]:
     return module_perms_by_user(institution_id=membership.institution_id, user_ids=[membership.user_id])[
         membership.user_id
     ]
+
+
+def account_only_here(*, user_id: int, institution_id: int) -> bool:
+    """Every active membership of the user is in this institution, so the institution may act on the
+    account itself (reset its password, correct its identity): nobody else depends on it."""
+    return not (
+        Membership.objects.filter(user_id=user_id, is_active=True)
+        .exclude(institution_id=institution_id)
+        .exists()
+    )
+
+
+def shared_account_ids(*, institution_id: int, user_ids: list[int]) -> set[int]:
+    """Of these users, those who are also active members of another institution (one query)."""
+    return set(
+        Membership.objects.filter(user_id__in=user_ids, is_active=True)
+        .exclude(institution_id=institution_id)
+        .values_list("user_id", flat=True)
+    )
+
+
+# --- Invitations --------------------------------------------------------------------------------------
+
+
+def invitations_pending_for(*, user: User) -> QuerySet[Invitation]:
+    """Invitations the user may still accept, newest first."""
+    return (
+        Invitation.objects.filter(user=user, status=InvitationStatus.PENDING, expires_at__gt=timezone.now())
+        .select_related("institution", "created_by")
+        .order_by("-created_at", "-id")
+    )
+
+
+def invitation_for_invitee(*, user: User, pk: int) -> Invitation:
+    """One of the user's own invitations; anyone else's does not exist (404)."""
+    return get_object_or_404(Invitation.objects.filter(user=user).select_related("institution"), pk=pk)
+
+
+def institution_invitations(*, institution_id: int) -> QuerySet[Invitation]:
+    """The institution's invitations still waiting for an answer (expired ones included, shown as such)."""
+    return (
+        Invitation.objects.filter(institution_id=institution_id, status=InvitationStatus.PENDING)
+        .select_related("user", "created_by", "institution")
+        .order_by("-created_at", "-id")
+    )
+
+
+def invitation_for_institution(*, institution_id: int, pk: int) -> Invitation:
+    return get_object_or_404(institution_invitations(institution_id=institution_id), pk=pk)

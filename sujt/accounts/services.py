@@ -1,15 +1,22 @@
-"""Writes about users, memberships and regulators. Keyword-only, one transaction each.
+"""Writes about users, memberships, invitations and regulators. Keyword-only, one transaction each.
 
 Rules kept here (views and admin only call these):
 - every password change goes through `password_set` (history row, change time, must-change flag);
+- an account belongs to a person, not to an institution: an institution admin creates accounts for new
+  phones, but an existing account joins an institution only when its owner accepts an invitation; an
+  institution resets the password or edits the identity of a user only if every active membership of
+  that user is in that institution (otherwise the person, or a regulator, does);
 - an institution always keeps at least one active admin; nobody disables, demotes or resets themselves;
-- only an institution admin may grant the admin role or touch another admin's account;
+- only an institution admin (or a regulator of its region) may grant the admin role or touch another
+  admin's account;
 - state changes are conditional UPDATEs on the expected state, made while the institution's admin rows
-  are locked, so two managers acting at once cannot both remove "the other" admin.
+  are locked, so two managers acting at once cannot both remove "the other" admin;
+- every SMS goes through `sms_queue`: over its limits the action is refused whole.
 """
 
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
@@ -19,12 +26,14 @@ from django.db.models import Model
 from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
 
-from sujt.core.tasks import send_sms_task
+from sujt.core.notifications import notify, sms_queue
+from sujt.core.regions import region_contains
+from sujt.core.validators import mask_phone
 
-from .choices import MembershipRole
-from .models import Membership, PasswordHistory, Regulator, User
+from .choices import InvitationStatus, MembershipRole
+from .models import Invitation, Membership, PasswordHistory, Regulator, User
 from .permissions import MODULE_PERMISSION_CODES, MODULE_PERMISSION_LABELS
-from .selectors import module_perms_of
+from .selectors import account_only_here, module_perms_of
 
 REGULATOR_GROUP = "监管人员"
 
@@ -73,12 +82,15 @@ REGULATOR_PERMISSIONS: list[str] = [
 # Password history rows kept per user; the reuse rule looks at the newest few of them.
 PASSWORD_HISTORY_KEEP = 10
 
-# Temporary passwords: no look-alike characters, since they are typed from an SMS.
+# Temporary passwords are typed from an SMS on a phone: letters and digits only (no symbols, which sit
+# behind extra keyboard pages) and no look-alikes (0/O, 1/l/I). Three classes meet the policy.
 _TEMP_UPPER = "ABCDEFGHJKMNPQRSTUVWXYZ"
 _TEMP_LOWER = "abcdefghijkmnpqrstuvwxyz"
 _TEMP_DIGITS = "23456789"
-_TEMP_SYMBOLS = "@#%&*+=?!"
 TEMP_PASSWORD_LENGTH = 12
+
+# How long an invitation to join an institution may be accepted.
+INVITATION_VALID_DAYS = 7
 
 
 @transaction.atomic
@@ -140,10 +152,10 @@ def password_set(*, user: User, raw_password: str | None, must_change: bool = Fa
 
 
 def temporary_password_generate(*, user: User | None = None) -> str:
-    """A random password that satisfies the whole policy (all four character classes, 12 characters)."""
+    """A random password that satisfies the whole policy (upper, lower and digits, 12 characters)."""
     from django.contrib.auth.password_validation import validate_password
 
-    pools = (_TEMP_UPPER, _TEMP_LOWER, _TEMP_DIGITS, _TEMP_SYMBOLS)
+    pools = (_TEMP_UPPER, _TEMP_LOWER, _TEMP_DIGITS)
     everything = "".join(pools)
     while True:
         chars = [secrets.choice(pool) for pool in pools]
@@ -155,10 +167,6 @@ def temporary_password_generate(*, user: User | None = None) -> str:
         except ValidationError:
             continue
         return candidate
-
-
-def _sms_on_commit(*, phone: str, message: str) -> None:
-    transaction.on_commit(lambda: send_sms_task.delay(phone, message))
 
 
 def _temporary_password_message(*, password: str, reason: str) -> str:
@@ -185,10 +193,21 @@ def info_confirm(*, user: User, name: str, id_card_number: str, email: str) -> U
 
 # --- Memberships (user management by institution admins) -----------------------------------------
 
+PASSWORD_ELSEWHERE = (
+    "该用户同时是其他机构的用户，本机构不能重置其密码。请本人登录后在“修改密码”中修改；"
+    "本人无法登录时，请联系其所在地的市场监管部门重置。"
+)
+IDENTITY_ELSEWHERE = (
+    "该用户同时是其他机构的用户，本机构不能修改其姓名和身份证号，请由本人在“个人信息”中修改，或联系监管部门。"
+)
+
 
 @dataclass(frozen=True)
 class MembershipAddResult:
-    membership: Membership
+    """What adding a phone did: created an account and its membership, or invited an existing account."""
+
+    membership: Membership | None
+    invitation: Invitation | None
     user_created: bool
 
 
@@ -202,6 +221,16 @@ def _is_admin(*, user: User, institution_id: int) -> bool:
     return Membership.objects.filter(
         user=user, institution_id=institution_id, role=MembershipRole.ADMIN, is_active=True
     ).exists()
+
+
+def _regulates(*, user: User, institution: Model) -> bool:
+    """A regulator (or superuser) whose region contains the institution."""
+    scope = user.region_scope
+    return scope is not None and region_contains(scope, institution.region_code)
+
+
+def _may_manage_admins(*, by: User, institution: Model) -> bool:
+    return _is_admin(user=by, institution_id=institution.pk) or _regulates(user=by, institution=institution)
 
 
 def _lock_active_admins(*, institution_id: int) -> list[int]:
@@ -227,10 +256,17 @@ def _refuse_self(*, membership: Membership, by: User, message: str) -> None:
 
 
 def _refuse_admin_target_unless_admin(*, membership: Membership, by: User) -> None:
-    if membership.role == MembershipRole.ADMIN and not _is_admin(
-        user=by, institution_id=membership.institution_id
+    if membership.role == MembershipRole.ADMIN and not _may_manage_admins(
+        by=by, institution=membership.institution
     ):
         raise ValidationError("仅机构管理员可以操作机构管理员账号。")
+
+
+def _refuse_unless_only_here(*, membership: Membership, by: User, message: str) -> None:
+    if _regulates(user=by, institution=membership.institution):
+        return
+    if not account_only_here(user_id=membership.user_id, institution_id=membership.institution_id):
+        raise ValidationError(message, code="account_elsewhere")
 
 
 def _module_perms_set(*, membership: Membership, perms: set[str]) -> bool:
@@ -250,6 +286,11 @@ def _perms_reason(perms: set[str]) -> str:
     return "模块权限：" + ("、".join(labels) if labels else "无")
 
 
+def _refuse_unjoinable(user: User) -> None:
+    if user.is_system or user.is_staff or user.is_superuser:
+        raise ValidationError("该手机号属于监管端或系统账号，不能加入机构。")
+
+
 @transaction.atomic
 def membership_add(
     *,
@@ -262,32 +303,28 @@ def membership_add(
     role: str = MembershipRole.STAFF,
     perms: set[str] | frozenset[str] = frozenset(),
 ) -> MembershipAddResult:
-    """Adds a user to the institution. An existing account with that phone is linked, never duplicated.
+    """Adds a person to the institution by phone number.
 
-    A new account gets a temporary password by SMS and must change it at first login.
+    A phone without an account gets a new account (a temporary password by SMS, changed at first login)
+    and its membership. A phone that has an account gets an invitation instead: its owner accepts it
+    after logging in; until then nothing is linked, and what the admin typed about the person is unused.
     """
-    if role == MembershipRole.ADMIN and not _is_admin(user=by, institution_id=institution.pk):
+    if role == MembershipRole.ADMIN and not _may_manage_admins(by=by, institution=institution):
         raise ValidationError("仅机构管理员可以添加机构管理员。")
     phone = phone.strip()
     user = User.objects.select_for_update().filter(phone=phone).first()
-    created = user is None
     if user is not None:
-        if user.is_system or user.is_staff or user.is_superuser:
-            raise ValidationError("该手机号属于监管端或系统账号，不能加入机构。")
-        existing = Membership.objects.filter(user=user, institution=institution).first()
-        if existing is not None:
-            state = "" if existing.is_active else "（已停用，可在用户列表中启用）"
-            raise ValidationError(f"该手机号已是本机构的用户{state}。")
-    else:
-        user = User(
-            phone=phone,
-            name=name.strip(),
-            id_card_number=(id_card_number or "").strip().upper(),
-            email=(email or "").strip(),
-        )
-        user.full_clean(exclude=["password"])
-        password = temporary_password_generate(user=user)
-        password_set(user=user, raw_password=password, must_change=True)
+        invitation = invitation_create(institution=institution, by=by, user=user, role=role, perms=perms)
+        return MembershipAddResult(membership=None, invitation=invitation, user_created=False)
+    user = User(
+        phone=phone,
+        name=name.strip(),
+        id_card_number=(id_card_number or "").strip().upper(),
+        email=(email or "").strip(),
+    )
+    user.full_clean(exclude=["password"])
+    password = temporary_password_generate(user=user)
+    password_set(user=user, raw_password=password, must_change=True)
     membership = Membership.objects.create(user=user, institution=institution, role=role, created_by=by)
     perms = set(perms)
     _module_perms_set(membership=membership, perms=perms)
@@ -295,19 +332,14 @@ def membership_add(
         Membership.history.bulk_history_create(
             [membership], update=True, default_change_reason=_perms_reason(perms)
         )
-    if created:
-        _sms_on_commit(
-            phone=user.phone,
-            message=_temporary_password_message(
-                password=password, reason=f"{institution}已为您开通江苏省检验检测服务平台账号，"
-            ),
-        )
-    else:
-        _sms_on_commit(
-            phone=user.phone,
-            message=f"【{settings.SITE_SHORT_NAME}】您的账号已被加入{institution}，请使用原密码登录。",
-        )
-    return MembershipAddResult(membership=membership, user_created=created)
+    sms_queue(
+        phone=user.phone,
+        message=_temporary_password_message(
+            password=password, reason=f"{institution}已为您开通江苏省检验检测服务平台账号，"
+        ),
+        by=by,
+    )
+    return MembershipAddResult(membership=membership, invitation=None, user_created=True)
 
 
 @transaction.atomic
@@ -320,7 +352,8 @@ def membership_update(
     name: str | None = None,
     id_card_number: str | None = None,
 ) -> Membership:
-    """Changes a member's role and module permissions; name and ID card only before they confirm them."""
+    """Changes a member's role and module permissions; name and ID card only before they confirm them,
+    and only when the account belongs to this institution alone (or a regulator of its region acts)."""
     perms = set(perms)
     old_role = membership.role
     if membership.user_id == by.pk:
@@ -328,8 +361,8 @@ def membership_update(
             raise ValidationError("不能修改自己的角色，请联系本机构其他管理员。")
         if perms != module_perms_of(membership=membership):
             raise ValidationError("不能修改自己的模块权限，请联系本机构其他管理员。")
-    if MembershipRole.ADMIN in (role, old_role) and not _is_admin(
-        user=by, institution_id=membership.institution_id
+    if MembershipRole.ADMIN in (role, old_role) and not _may_manage_admins(
+        by=by, institution=membership.institution
     ):
         raise ValidationError("仅机构管理员可以设置或修改机构管理员。")
     if role != old_role:
@@ -341,14 +374,17 @@ def membership_update(
     perms_changed = _module_perms_set(membership=membership, perms=perms)
     if role != old_role or perms_changed:
         _history_record(membership, reason=_perms_reason(perms))
-    user = membership.user
-    if user.info_confirmed_at is None and (name is not None or id_card_number is not None):
-        if name is not None:
-            user.name = name.strip()
-        if id_card_number is not None:
-            user.id_card_number = id_card_number.strip().upper()
+    user = User.objects.select_for_update().get(pk=membership.user_id)
+    new_name = user.name if name is None else name.strip()
+    new_id = user.id_card_number if id_card_number is None else id_card_number.strip().upper()
+    if (new_name, new_id) != (user.name, user.id_card_number):
+        if user.info_confirmed_at is not None:
+            raise ValidationError("该用户已确认个人信息，姓名和身份证号由本人维护。")
+        _refuse_unless_only_here(membership=membership, by=by, message=IDENTITY_ELSEWHERE)
+        user.name, user.id_card_number = new_name, new_id
         user.full_clean(exclude=["password"])
         user.save(update_fields=["name", "id_card_number"])
+    membership.refresh_from_db()
     return membership
 
 
@@ -376,19 +412,175 @@ def membership_enable(*, membership: Membership, by: User) -> Membership:
 
 @transaction.atomic
 def membership_password_reset(*, membership: Membership, by: User) -> None:
-    """A temporary password goes out by SMS; the user must change it at the next login."""
+    """A temporary password goes out by SMS; the user must change it at the next login.
+
+    Only for an account that belongs to this institution alone: a person who also works elsewhere keeps
+    a password no single institution can take from them.
+    """
     from axes.utils import reset as axes_reset
 
     _refuse_self(membership=membership, by=by, message="不能重置自己的密码，请使用“修改密码”。")
     _refuse_admin_target_unless_admin(membership=membership, by=by)
+    _refuse_unless_only_here(membership=membership, by=by, message=PASSWORD_ELSEWHERE)
     user = User.objects.select_for_update().get(pk=membership.user_id)
     password = temporary_password_generate(user=user)
     password_set(user=user, raw_password=password, must_change=True)
     # A reset is also how a locked-out member gets back in.
     axes_reset(username=user.phone)
-    _sms_on_commit(
+    sms_queue(
         phone=user.phone,
         message=_temporary_password_message(
             password=password, reason=f"{membership.institution}已为您重置密码，"
         ),
+        by=by,
     )
+
+
+# --- Invitations (an existing account joins an institution) ---------------------------------------
+
+
+def _invitations_expire(*, user: User, institution_id: int) -> None:
+    """Pending invitations past their date become 已过期 (they no longer block a new one)."""
+    stale = list(
+        Invitation.objects.filter(
+            user=user,
+            institution_id=institution_id,
+            status=InvitationStatus.PENDING,
+            expires_at__lte=timezone.now(),
+        )
+    )
+    for invitation in stale:
+        if Invitation.objects.filter(pk=invitation.pk, status=InvitationStatus.PENDING).update(
+            status=InvitationStatus.EXPIRED
+        ):
+            _history_record(invitation, reason="邀请过期")
+
+
+def invitation_create(
+    *,
+    institution: Model,
+    by: User,
+    user: User,
+    role: str = MembershipRole.STAFF,
+    perms: set[str] | frozenset[str] = frozenset(),
+) -> Invitation:
+    """Invites the owner of an existing account, told in-site and by SMS. Call inside a transaction."""
+    _refuse_unjoinable(user)
+    existing = Membership.objects.filter(user=user, institution=institution).first()
+    if existing is not None:
+        state = "" if existing.is_active else "（已停用，可在用户列表中启用）"
+        raise ValidationError(f"该手机号已是本机构的用户{state}。")
+    unknown = set(perms) - set(MODULE_PERMISSION_CODES)
+    if unknown:
+        raise ValidationError(f"未知的模块权限：{'、'.join(sorted(unknown))}")
+    _invitations_expire(user=user, institution_id=institution.pk)
+    pending = Invitation.objects.filter(
+        user=user, institution=institution, status=InvitationStatus.PENDING
+    ).first()
+    if pending is not None:
+        raise ValidationError(
+            f"已于{timezone.localtime(pending.created_at):%Y-%m-%d}向该手机号发出邀请，正在等待对方接受；"
+            "如需修改角色或权限，请先在用户列表中撤回该邀请。"
+        )
+    now = timezone.now()
+    invitation = Invitation(
+        institution=institution,
+        user=user,
+        role=role,
+        perms=sorted(perms),
+        created_by=by,
+        created_at=now,
+        expires_at=now + timedelta(days=INVITATION_VALID_DAYS),
+    )
+    invitation.save()
+    from django.urls import reverse
+
+    notify(
+        recipients=[user],
+        title=f"{institution}邀请您加入本机构",
+        body=(
+            f"{institution}邀请您以“{invitation.get_role_display()}”身份加入。接受后，您可以在工作台切换到该机构办理业务；"
+            f"邀请有效期至{timezone.localtime(invitation.expires_at):%Y-%m-%d}。"
+        ),
+        url=reverse("accounts:invitations"),
+    )
+    sms_queue(
+        phone=user.phone,
+        message=(
+            f"【{settings.SITE_SHORT_NAME}】{institution}邀请您加入其机构账号，请登录江苏省检验检测服务平台，"
+            "在“机构邀请”中接受或拒绝。如非本人业务，请忽略。"
+        ),
+        by=by,
+    )
+    return invitation
+
+
+def _decide(*, invitation: Invitation, by: User, to: str, reason: str) -> Invitation:
+    now = timezone.now()
+    changed = Invitation.objects.filter(
+        pk=invitation.pk, user=by, status=InvitationStatus.PENDING, expires_at__gt=now
+    ).update(status=to, decided_at=now)
+    if changed != 1:
+        invitation.refresh_from_db()
+        if invitation.is_expired:
+            raise ValidationError("该邀请已过期，请联系邀请机构重新发送。")
+        raise ValidationError(f"该邀请已{invitation.get_status_display()}，无需再次处理。")
+    _history_record(invitation, reason=reason)
+    return invitation
+
+
+@transaction.atomic
+def invitation_accept(*, invitation: Invitation, by: User) -> Membership:
+    """The invited person joins the institution with the invited role and module permissions."""
+    _refuse_unjoinable(by)
+    _decide(invitation=invitation, by=by, to=InvitationStatus.ACCEPTED, reason="接受邀请")
+    if Membership.objects.filter(user=by, institution_id=invitation.institution_id).exists():
+        raise ValidationError("您已是该机构的用户。")
+    membership = Membership.objects.create(
+        user=by,
+        institution_id=invitation.institution_id,
+        role=invitation.role,
+        created_by=invitation.created_by,
+    )
+    perms = set(invitation.perms) & set(MODULE_PERMISSION_CODES)
+    _module_perms_set(membership=membership, perms=perms)
+    Membership.history.bulk_history_create(
+        [membership], update=True, default_change_reason=f"接受邀请加入；{_perms_reason(perms)}"
+    )
+    if invitation.created_by is not None:
+        from django.urls import reverse
+
+        notify(
+            recipients=[invitation.created_by],
+            title=f"{by.get_full_name()}已接受邀请，加入{invitation.institution}",
+            url=reverse("accounts:user_list"),
+        )
+    return membership
+
+
+@transaction.atomic
+def invitation_decline(*, invitation: Invitation, by: User) -> Invitation:
+    _decide(invitation=invitation, by=by, to=InvitationStatus.DECLINED, reason="拒绝邀请")
+    if invitation.created_by is not None:
+        notify(
+            recipients=[invitation.created_by],
+            title=f"手机号{mask_phone(invitation.user.phone)}未接受加入{invitation.institution}的邀请",
+        )
+    return invitation
+
+
+@transaction.atomic
+def invitation_revoke(*, invitation: Invitation, by: User) -> Invitation:
+    """The inviting institution takes a pending invitation back (an admin one only by an admin)."""
+    if invitation.role == MembershipRole.ADMIN and not _may_manage_admins(
+        by=by, institution=invitation.institution
+    ):
+        raise ValidationError("仅机构管理员可以撤回邀请机构管理员的邀请。")
+    changed = Invitation.objects.filter(pk=invitation.pk, status=InvitationStatus.PENDING).update(
+        status=InvitationStatus.REVOKED, decided_at=timezone.now()
+    )
+    if changed != 1:
+        invitation.refresh_from_db()
+        raise ValidationError(f"该邀请已{invitation.get_status_display()}，无法撤回。")
+    _history_record(invitation, reason="撤回邀请")
+    return invitation

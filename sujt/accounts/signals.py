@@ -7,15 +7,15 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.dispatch import receiver
 from django.http import HttpRequest
 
+from sujt.core import net
+
 from .choices import LoginEventKind
 from .models import LoginEvent, User
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
-    if request is None:
-        return None
-    # django-axes resolves the address once per request; use the same one it locks on.
-    return getattr(request, "axes_ip_address", None) or request.META.get("REMOTE_ADDR") or None
+    # The address django-axes and the address lockout see too (settings.TRUSTED_PROXY_COUNT).
+    return None if request is None else net.client_ip(request)
 
 
 def record_login_event(
@@ -58,7 +58,7 @@ def _on_locked_out(
     ip_address: str | None = None,
     **kwargs: Any,
 ) -> None:
-    """django-axes refused a login (five failures on the account or from the address within 15 minutes)."""
+    """django-axes refused a login: the account had LOGIN_FAILURE_LIMIT failures within the lockout period."""
     phone = username or ""
     user = User.objects.filter(phone=phone).first() if phone else None
     record_login_event(

@@ -16,4 +16,8 @@ urlpatterns = [
     path("users/<int:pk>/disable/", views.user_disable, name="user_disable"),
     path("users/<int:pk>/enable/", views.user_enable, name="user_enable"),
     path("users/<int:pk>/reset-password/", views.user_reset_password, name="user_reset_password"),
+    path("users/invitations/<int:pk>/revoke/", views.invitation_revoke, name="invitation_revoke"),
+    path("invitations/", views.invitations, name="invitations"),
+    path("invitations/<int:pk>/accept/", views.invitation_accept, name="invitation_accept"),
+    path("invitations/<int:pk>/decline/", views.invitation_decline, name="invitation_decline"),
 ]

@@ -1,7 +1,8 @@
 """Login, the first-login steps, and user management by institution admins (系统管理 › 用户管理)."""
 
+from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth import logout, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -18,7 +19,7 @@ from django.views.decorators.http import require_POST
 from sujt.core.excel import ExcelColumn, xlsx_export
 from sujt.core.validators import mask_phone
 
-from . import selectors, services
+from . import backends, selectors, services
 from .choices import MembershipRole
 from .decorators import institution_required
 from .forms import ConfirmInfoForm, InstitutionSwitchForm, LoginForm, MembershipAddForm, MembershipEditForm
@@ -31,6 +32,23 @@ STATUS_FILTERS = [("active", "启用"), ("inactive", "停用")]
 
 PORTAL_STEP_LAYOUT = "accounts/layouts/portal_step.html"
 WORKSPACE_STEP_LAYOUT = "accounts/layouts/workspace_step.html"
+
+
+def lockout_response(
+    request: HttpRequest, original_response: HttpResponse | None = None, credentials: dict | None = None
+) -> HttpResponse:
+    """The lockout page (settings.AXES_LOCKOUT_CALLABLE): says whether the account or address is locked."""
+    return render(
+        request,
+        "accounts/locked_out.html",
+        {
+            "lockout": getattr(request, "sujt_lockout", None) or backends.ACCOUNT_LOCKOUT,
+            "minutes": backends.lockout_minutes(),
+            "failure_limit": settings.AXES_FAILURE_LIMIT,
+            "address_limit": settings.LOGIN_ADDRESS_FAILURE_LIMIT,
+        },
+        status=429,
+    )
 
 
 class LoginView(auth_views.LoginView):
@@ -47,9 +65,14 @@ class LogoutView(auth_views.LogoutView):
 
 
 def _home_url(user: User) -> str:
-    """Where a user lands: regulators without an institution go to admin, everyone else to the dashboard."""
-    if user.is_staff and not selectors.memberships_of(user=user).exists():
+    """Where a user lands: regulators without an institution go to admin, a person whose only way in is an
+    invitation to the invitations, everyone else to the dashboard."""
+    if selectors.memberships_of(user=user).exists():
+        return reverse("portal:dashboard")
+    if user.is_staff:
         return reverse("admin:index")
+    if selectors.invitations_pending_for(user=user).exists():
+        return reverse("accounts:invitations")
     return reverse("portal:dashboard")
 
 
@@ -82,14 +105,18 @@ def password_change(request: HttpRequest) -> HttpResponse:
     user = request.user
     reason = _forced_reason(user)
     layout = _step_layout(request)
-    form = OwnPasswordChangeForm(user, request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        form.save()
-        update_session_auth_hash(request, user)
-        messages.success(request, "密码已修改。")
-        if _confirm_due(user):
-            return redirect("accounts:confirm_info")
-        return redirect(_home_url(user))
+    form = OwnPasswordChangeForm(user, request.POST or None, request=request)
+    if request.method == "POST":
+        if form.is_valid():
+            form.save()
+            update_session_auth_hash(request, user)
+            messages.success(request, "密码已修改。")
+            if _confirm_due(user):
+                return redirect("accounts:confirm_info")
+            return redirect(_home_url(user))
+        if getattr(request, "axes_locked_out", False):
+            # Wrong old passwords locked the account: whoever holds this session stops guessing here.
+            logout(request)
     return render(
         request, "accounts/password_change.html", {"form": form, "forced_reason": reason, "layout": layout}
     )
@@ -176,12 +203,13 @@ def _status_label(membership: Membership) -> str:
 
 def _member_rows(request: HttpRequest, memberships: list[Membership]) -> list[dict]:
     """The list's rows: each membership with its module permission labels (one query for all)."""
-    granted = selectors.module_perms_by_user(
-        institution_id=request.institution.pk, user_ids=[m.user_id for m in memberships]
-    )
+    user_ids = [m.user_id for m in memberships]
+    granted = selectors.module_perms_by_user(institution_id=request.institution.pk, user_ids=user_ids)
+    shared = selectors.shared_account_ids(institution_id=request.institution.pk, user_ids=user_ids)
     return [
         {
             "membership": m,
+            "account_shared": m.user_id in shared,
             "perm_labels": ["全部模块"]
             if m.role == MembershipRole.ADMIN
             else _perm_labels(granted[m.user_id]),
@@ -221,6 +249,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
             "filtered": bool(active_filters),
             "export_url": f"{export_url}?{urlencode(active_filters)}" if active_filters else export_url,
             "can_manage_admins": request.membership.is_admin,
+            "invitations": list(selectors.institution_invitations(institution_id=request.institution.pk)),
         },
     )
 
@@ -256,16 +285,20 @@ def user_add(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             _add_model_errors(form, error)
         else:
-            user = result.membership.user
             if result.user_created:
+                user = result.membership.user
                 messages.success(
                     request,
                     f"已添加用户{user.name}，临时密码已通过短信发送至{mask_phone(user.phone)}，首次登录须修改密码。",
                 )
             else:
+                # Nothing about the account's owner is shown: they decide whether to join.
+                invitation = result.invitation
                 messages.success(
                     request,
-                    f"手机号{mask_phone(user.phone)}已有账号（{user.get_full_name()}），已关联到本机构。",
+                    f"手机号{mask_phone(invitation.user.phone)}已注册平台账号，已向其发送加入邀请"
+                    f"（有效期{services.INVITATION_VALID_DAYS}天）。对方登录并接受后，"
+                    f"将以“{invitation.get_role_display()}”身份加入本机构。",
                 )
             return redirect("accounts:user_list")
     return render(
@@ -284,6 +317,9 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
         membership=membership,
         perms=current,
         can_grant_admin=request.membership.is_admin,
+        account_shared=not selectors.account_only_here(
+            user_id=membership.user_id, institution_id=membership.institution_id
+        ),
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -346,3 +382,66 @@ def user_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
         services.membership_password_reset,
         "已重置{name}的密码，临时密码已通过短信发送，该用户下次登录时须修改密码。",
     )
+
+
+@institution_required("manage_users")
+@require_POST
+def invitation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    invitation = selectors.invitation_for_institution(institution_id=request.institution.pk, pk=pk)
+    try:
+        services.invitation_revoke(invitation=invitation, by=request.user)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, f"已撤回对手机号{mask_phone(invitation.user.phone)}的邀请。")
+    return redirect("accounts:user_list")
+
+
+# --- Invitations, as the invited person sees them ------------------------------------------------
+
+
+@never_cache
+@login_required
+def invitations(request: HttpRequest) -> HttpResponse:
+    """The institutions that invited the logged-in person, to accept or decline."""
+    layout = (
+        PORTAL_STEP_LAYOUT if selectors.current_membership(request=request) is None else WORKSPACE_STEP_LAYOUT
+    )
+    return render(
+        request,
+        "accounts/invitations.html",
+        {"invitations": list(selectors.invitations_pending_for(user=request.user)), "layout": layout},
+    )
+
+
+def _invitation_decide(request: HttpRequest, pk: int, *, accept: bool) -> HttpResponse:
+    invitation = selectors.invitation_for_invitee(user=request.user, pk=pk)
+    try:
+        if accept:
+            membership = services.invitation_accept(invitation=invitation, by=request.user)
+        else:
+            services.invitation_decline(invitation=invitation, by=request.user)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect("accounts:invitations")
+    if not accept:
+        messages.success(request, f"已拒绝{invitation.institution}的邀请。")
+        return redirect("accounts:invitations")
+    # Work continues in the institution just joined.
+    request.session[selectors.CURRENT_INSTITUTION_SESSION_KEY] = membership.institution_id
+    messages.success(request, f"已加入{invitation.institution}，当前工作机构已切换为该机构。")
+    return redirect("portal:dashboard")
+
+
+@login_required
+@require_POST
+def invitation_accept(request: HttpRequest, pk: int) -> HttpResponse:
+    return _invitation_decide(request, pk, accept=True)
+
+
+@login_required
+@require_POST
+def invitation_decline(request: HttpRequest, pk: int) -> HttpResponse:
+    return _invitation_decide(request, pk, accept=False)

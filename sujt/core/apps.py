@@ -5,3 +5,11 @@ class CoreConfig(AppConfig):
     name = "sujt.core"
     label = "core"
     verbose_name = "平台基础"
+
+    def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
+        from .middleware import session_mark_seen
+
+        # A fresh login is a save of the session already; stamping it there spares the next request a write.
+        user_logged_in.connect(session_mark_seen, dispatch_uid="core_session_mark_seen")

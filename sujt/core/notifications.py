@@ -1,7 +1,8 @@
 """In-site notifications and the SMS/email senders behind them.
 
 `notify()` writes the in-site messages (the bell and the notification centre) and, when asked, queues an
-SMS and/or an email per recipient once the transaction commits. SMS goes through the backend named by
+SMS and/or an email per recipient once the transaction commits. Every SMS goes through `sms_queue`, which
+holds the per-phone and per-sender limits. SMS goes through the backend named by
 settings.SMS_BACKEND: ConsoleSmsBackend (default), LogSmsBackend, LocmemSmsBackend (tests).
 """
 
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any, TextIO
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import QuerySet
@@ -21,6 +23,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from .models import Notification
+from .ratelimit import limit_take
 from .validators import mask_phone
 
 logger = logging.getLogger(__name__)
@@ -82,6 +85,38 @@ def send_sms(*, phone: str, message: str) -> None:
     get_sms_backend().send(phone=phone, message=message)
 
 
+def sms_queue(*, phone: str, message: str, by: Any = None, strict: bool = True) -> bool:
+    """Queues one SMS to `phone`, sent once the surrounding transaction commits, within settings.SMS_LIMITS
+    per target phone and per acting user (`by`; None for the system).
+
+    Over a limit nothing is queued: with `strict` (an action a person asked for) a Chinese ValidationError
+    says which limit and when to retry, so the service's transaction rolls back and the action is refused
+    whole; otherwise (reminders, notices) the SMS is skipped, logged, and False returned.
+    """
+    refusal = limit_take(scope="sms-phone", key=phone, limits=settings.SMS_LIMITS["phone"])
+    if refusal is not None:
+        reason = (
+            f"发送到{mask_phone(phone)}的短信已达上限（{refusal.period_label}最多{refusal.count}条），"
+            f"请{refusal.retry_label}后再试。"
+        )
+    elif getattr(by, "pk", None):
+        refusal = limit_take(scope="sms-sender", key=str(by.pk), limits=settings.SMS_LIMITS["sender"])
+        reason = (
+            f"您触发短信的操作过于频繁（{refusal.period_label}最多{refusal.count}条），请{refusal.retry_label}后再试。"
+            if refusal is not None
+            else ""
+        )
+    if refusal is not None:
+        if strict:
+            raise ValidationError(reason, code="sms_limit")
+        logger.warning("短信未发送（超过频率限制）→ %s: %s", mask_phone(phone), reason)
+        return False
+    from .tasks import send_sms_task
+
+    transaction.on_commit(lambda: send_sms_task.delay(phone, message))
+    return True
+
+
 def send_email(*, subject: str, message: str, recipient_list: list[str]) -> int:
     return send_mail(subject, message, None, recipient_list, fail_silently=False)
 
@@ -123,11 +158,9 @@ def notify(
             ]
         )
         if sms:
-            from .tasks import send_sms_task
-
             text = sms_text(title=title, body=body)
             for phone in sorted({user.phone for user in unique.values() if getattr(user, "phone", "")}):
-                transaction.on_commit(lambda phone=phone: send_sms_task.delay(phone, text))
+                sms_queue(phone=phone, message=text, strict=False)
         if email:
             from .tasks import send_email_task
 

@@ -12,7 +12,8 @@ from sujt.accounts.models import LoginEvent, Membership
 from sujt.accounts.services import password_set
 from tests.factories import MembershipFactory
 
-LOCKED_TEXT = "账号或IP已被锁定15分钟，请稍后再试或联系技术支持"
+ACCOUNT_LOCKED_TEXT = "该账号已被锁定15分钟，请稍后再试或联系技术支持"
+ADDRESS_LOCKED_TEXT = "您所在网络地址的登录已暂停15分钟"
 WRONG = "Wrong@Pass2026"
 
 
@@ -98,7 +99,7 @@ def test_logout_is_a_post_and_is_audited(inst_admin, login):
     assert events(LoginEventKind.LOGOUT).filter(user=inst_admin).count() == 1
 
 
-# --- Lockout (django-axes) -------------------------------------------------------------------------
+# --- Lockout: 5 failures lock the account, 50 lock the address -----------------------------------
 
 
 def test_five_wrong_passwords_for_one_account_from_different_ips_lock_the_account(inst_admin, login):
@@ -109,22 +110,48 @@ def test_five_wrong_passwords_for_one_account_from_different_ips_lock_the_accoun
     client = Client()
     response = login(client, inst_admin.phone, ip="10.0.1.99")
     assert response.status_code == 429
-    assert LOCKED_TEXT in response.content.decode()
+    assert ACCOUNT_LOCKED_TEXT in response.content.decode()
     assert "_auth_user_id" not in client.session
     locked = events(LoginEventKind.LOCKED).filter(phone=inst_admin.phone)
     assert locked.exists()
     assert locked.first().user == inst_admin
 
 
-def test_five_wrong_passwords_from_one_ip_lock_that_ip_for_every_account(inst_admin, inst_staff, login):
+def test_failures_on_several_accounts_from_one_office_address_lock_none_of_the_others(
+    inst_admin, inst_staff, login
+):
+    # Colleagues behind one NAT: typos on five other accounts leave everyone else able to log in.
     for n in range(5):
         login(Client(), f"1370000000{n}", WRONG, ip="10.9.9.9")
-    response = login(Client(), inst_admin.phone, ip="10.9.9.9")
+    assert login(Client(), inst_admin.phone, ip="10.9.9.9").status_code == 302
+    assert login(Client(), inst_staff.phone, ip="10.9.9.9").status_code == 302
+
+
+def test_an_address_locks_at_the_address_limit_for_every_account(inst_admin, inst_staff, login, settings):
+    limit = settings.LOGIN_ADDRESS_FAILURE_LIMIT
+    assert limit == 50
+    for n in range(limit - 1):
+        assert login(Client(), f"137{n:08d}", WRONG, ip="10.9.9.8").status_code == 200
+    assert login(Client(), inst_admin.phone, ip="10.9.9.8").status_code == 302
+    assert login(Client(), "13799999999", WRONG, ip="10.9.9.8").status_code == 200
+    response = login(Client(), inst_staff.phone, ip="10.9.9.8")
     assert response.status_code == 429
-    assert LOCKED_TEXT in response.content.decode()
-    assert events(LoginEventKind.LOCKED).filter(ip_address="10.9.9.9").exists()
+    assert ADDRESS_LOCKED_TEXT in response.content.decode()
+    assert events(LoginEventKind.LOCKED).filter(ip_address="10.9.9.8", phone=inst_staff.phone).exists()
     # Another address is not affected.
     assert login(Client(), inst_staff.phone, ip="10.9.9.10").status_code == 302
+
+
+def test_a_success_on_ones_own_account_does_not_clear_the_failures_on_anothers(inst_admin, inst_staff, login):
+    """The bypass: four guesses on the victim, one good login on one's own account, repeated."""
+    for round_ in range(4):
+        for n in range(4 if round_ == 0 else 1):
+            login(Client(), inst_admin.phone, WRONG, ip="10.7.7.7")
+        assert login(Client(), inst_staff.phone, ip="10.7.7.7").status_code == 302
+    # 4 + 3 = 7 failures on the victim: locked since the fifth, right password or not.
+    response = login(Client(), inst_admin.phone, ip="10.7.7.7")
+    assert response.status_code == 429
+    assert ACCOUNT_LOCKED_TEXT in response.content.decode()
 
 
 def test_four_failures_do_not_lock_and_a_success_resets_the_count(inst_admin, login):
@@ -141,6 +168,54 @@ def test_the_lockout_ends_after_15_minutes(inst_admin, login):
     assert login(Client(), inst_admin.phone, ip="10.0.4.99").status_code == 429
     AccessAttempt.objects.update(attempt_time=timezone.now() - timedelta(minutes=16))
     assert login(Client(), inst_admin.phone, ip="10.0.4.99").status_code == 302
+
+
+def test_the_address_lockout_ends_after_15_minutes(inst_admin, login, settings):
+    settings.LOGIN_ADDRESS_FAILURE_LIMIT = 3
+    for n in range(3):
+        login(Client(), f"1376000000{n}", WRONG, ip="10.0.5.5")
+    assert login(Client(), inst_admin.phone, ip="10.0.5.5").status_code == 429
+    LoginEvent.objects.update(created_at=timezone.now() - timedelta(minutes=16))
+    assert login(Client(), inst_admin.phone, ip="10.0.5.5").status_code == 302
+
+
+# --- Client address behind the reverse proxy --------------------------------------------------------
+
+PROXY = "192.168.100.1"
+
+
+def test_behind_the_proxy_each_client_address_is_read_from_the_trusted_hop(
+    inst_admin, inst_staff, login, settings
+):
+    settings.TRUSTED_PROXY_COUNT = 1
+    settings.LOGIN_ADDRESS_FAILURE_LIMIT = 3
+    # One attacker behind the proxy reaches the address limit...
+    for n in range(3):
+        login(Client(), f"1375000000{n}", WRONG, ip=PROXY, HTTP_X_FORWARDED_FOR="203.0.113.9")
+    assert login(Client(), inst_admin.phone, ip=PROXY, HTTP_X_FORWARDED_FOR="203.0.113.9").status_code == 429
+    # ...and everyone else coming through the same proxy still logs in.
+    response = login(Client(), inst_staff.phone, ip=PROXY, HTTP_X_FORWARDED_FOR="198.51.100.20")
+    assert response.status_code == 302
+    event = events(LoginEventKind.LOGIN).get(user=inst_staff)
+    assert event.ip_address == "198.51.100.20"
+
+
+def test_addresses_a_client_writes_left_of_the_trusted_hop_are_ignored(inst_admin, login, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    settings.LOGIN_ADDRESS_FAILURE_LIMIT = 3
+    # A client rotating a forged first entry is still one address: the one the proxy appended.
+    for n in range(3):
+        forged = f"10.66.0.{n}, 203.0.113.77"
+        login(Client(), f"1374000000{n}", WRONG, ip=PROXY, HTTP_X_FORWARDED_FOR=forged)
+    response = login(Client(), inst_admin.phone, ip=PROXY, HTTP_X_FORWARDED_FOR="10.66.0.200, 203.0.113.77")
+    assert response.status_code == 429
+    assert set(events(LoginEventKind.FAILED).values_list("ip_address", flat=True)) == {"203.0.113.77"}
+
+
+def test_without_a_trusted_proxy_the_forwarded_header_is_ignored(inst_admin, login, settings):
+    settings.TRUSTED_PROXY_COUNT = 0
+    login(Client(), inst_admin.phone, ip="10.3.3.3", HTTP_X_FORWARDED_FOR="203.0.113.5")
+    assert events(LoginEventKind.LOGIN).get().ip_address == "10.3.3.3"
 
 
 # --- Hasher ---------------------------------------------------------------------------------------

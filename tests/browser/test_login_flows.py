@@ -88,11 +88,11 @@ def test_five_wrong_passwords_lock_the_account_with_a_clear_message(page, transa
         _log_in(page, "13887654321", "Wrong#Password1")
         expect(page.get_by_text("手机号或密码不正确")).to_be_visible()
     _log_in(page, "13887654321", "Wrong#Password1")
-    expect(page.get_by_text("账号或IP已被锁定15分钟，请稍后再试或联系技术支持。")).to_be_visible()
+    expect(page.get_by_text("该账号已被锁定15分钟，请稍后再试或联系技术支持。")).to_be_visible()
 
     # Locked: even the right password does not get in.
     _log_in(page, "13887654321", DEFAULT_PASSWORD)
-    expect(page.get_by_text("账号或IP已被锁定15分钟，请稍后再试或联系技术支持。")).to_be_visible()
+    expect(page.get_by_text("该账号已被锁定15分钟，请稍后再试或联系技术支持。")).to_be_visible()
     page.goto("/dashboard/")
     expect(page).to_have_url(re.compile(r"/accounts/login/"))
 

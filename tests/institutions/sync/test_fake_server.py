@@ -139,7 +139,7 @@ def test_the_management_command_serves_the_contract():
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[3]
-    env = {**os.environ, "DJANGO_TESTING": "1", "PYTHONUNBUFFERED": "1"}
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "sujt.settings_test", "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen(
         [sys.executable, "manage.py", "fake_approval_server", "--port", "0", "--institutions", "7",
          "--seed", "3", "--token", "tok"],

@@ -1,0 +1,1 @@
+"""Accounts' registrations with the shared registries (imported by AccountsConfig.ready)."""
