@@ -15,6 +15,7 @@ from django.views.decorators.http import require_safe
 from institutions.selectors import PUBLIC_STATUSES
 from sujt.core.attachments import human_size
 from sujt.core.regions import CITIES, CITY_CHOICES
+from sujt.core.richtext import rich_text_image_source
 from sujt.core.views import public_file_response
 
 from .. import selectors, services
@@ -111,12 +112,14 @@ def _cover_url(article: Article) -> str:
     return f"{reverse('news:article_cover', args=[article.pk])}?v={article.cover_id}"
 
 
+@rich_text_image_source
 @require_safe
 def article_cover(request: HttpRequest, pk: int) -> HttpResponse:
     """A public article's cover image, shown inline; 404 while the article is not public."""
     return public_file_response(request, selectors.public_cover_get(article_pk=pk), max_age=COVER_MAX_AGE)
 
 
+@rich_text_image_source
 @require_safe
 def article_file(request: HttpRequest, pk: int, file_pk: int) -> HttpResponse:
     """A public article's attached file, as a download; 404 while the article is not public."""

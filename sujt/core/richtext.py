@@ -1,17 +1,30 @@
 """Rich text: the django-ckeditor-5 editor in forms, nh3 sanitising before anything is saved.
 
-Only an allow-list of formatting tags survives; no `style`, no `class`, no event handlers; links and
-images may point only to http/https (links also to mailto), and links get rel="noopener noreferrer".
+Only an allow-list of formatting tags survives; no `style`, no `class`, no event handlers; links may
+point only to http/https/mailto and get rel="noopener noreferrer". Images are kept only when they are
+files the platform itself stores and serves publicly: their src must be a plain path on this site
+("/articles/3/cover/?v=7") that resolves to a view marked with `@rich_text_image_source`. Any other
+image is dropped whole, so a body cannot load anything from another server (which would tell that
+server who reads it, and when). The editor has no upload of its own (see sujt/urls.py).
+
+A body is at most RICH_TEXT_MAX_LENGTH characters: the form field refuses a longer one with a field
+error, and the model field refuses it in validation and again when saving; nothing is cut short.
 Templates may render a RichTextField's value with `|safe` because it is sanitised on every save.
 """
 
 import re
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import nh3
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import Resolver404, resolve
+
+# Characters, markup included: a long regulation with tables is well under 100,000.
+RICH_TEXT_MAX_LENGTH = 200_000
 
 ALLOWED_TAGS = {
     "p", "br", "strong", "b", "em", "i", "u", "s", "h2", "h3", "h4", "ul", "ol", "li", "blockquote", "a",
@@ -26,15 +39,40 @@ ALLOWED_ATTRIBUTES = {
 URL_SCHEMES = {"http", "https", "mailto"}
 # Removed together with their content, not just unwrapped.
 DROPPED_WITH_CONTENT = {"script", "style", "iframe", "object", "embed", "noscript", "template", "svg", "math"}
-
+# The only image sources looked at further: a path from the site's root with plain segments and an
+# optional plain query. No scheme, no host, no "//" or backslash (which browsers read as a host), no
+# percent-escapes, no fragment.
+_IMAGE_PATH = re.compile(r"/(?:[A-Za-z0-9_-][A-Za-z0-9._-]*/?)*(?:\?[A-Za-z0-9_=&.-]*)?")
+_IMAGE_SOURCE_MARK = "rich_text_image_source"
 
 _IMG_WITHOUT_SRC = re.compile(r"<img(?![^>]*\ssrc=)[^>]*>")
+
+View = TypeVar("View", bound=Callable[..., HttpResponse])
+
+
+def rich_text_image_source(view: View) -> View:
+    """Marks a view that serves a stored file to anyone (an article's cover, an institution's logo): rich
+    text may show its URLs as images. Put it outermost, above the other decorators."""
+    setattr(view, _IMAGE_SOURCE_MARK, True)
+    return view
+
+
+def _is_platform_image(src: str) -> bool:
+    if not _IMAGE_PATH.fullmatch(src):
+        return False
+    path = src.split("?", 1)[0]
+    if any(segment in {".", ".."} for segment in path.split("/")):
+        return False
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return False
+    return getattr(match.func, _IMAGE_SOURCE_MARK, False)
 
 
 def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
     if tag == "img" and attribute == "src":
-        # Images only from http(s): no data:, no mailto:, no relative paths guessing at our own URLs.
-        return value if value.lower().startswith(("http://", "https://")) else None
+        return value if _is_platform_image(value) else None
     if attribute in {"width", "height", "colspan", "rowspan"}:
         return value if value.isdigit() and len(value) <= 4 else None
     return value
@@ -58,6 +96,16 @@ def sanitize_html(html: str | None) -> str:
     return _IMG_WITHOUT_SRC.sub("", cleaned).strip()
 
 
+def validate_rich_text_length(value: str) -> None:
+    length = len(value or "")
+    if length > RICH_TEXT_MAX_LENGTH:
+        raise ValidationError(
+            "内容过长：最多 %(limit)s 个字符（含排版标记），当前为 %(length)s 个。请删减后再保存。",
+            code="rich_text_too_long",
+            params={"limit": RICH_TEXT_MAX_LENGTH, "length": length},
+        )
+
+
 def _editor_widget() -> forms.Widget:
     from django_ckeditor_5.widgets import CKEditor5Widget
 
@@ -65,7 +113,12 @@ def _editor_widget() -> forms.Widget:
 
 
 class RichTextFormField(forms.CharField):
-    """A form field that edits with CKEditor 5 and hands back sanitised HTML."""
+    """A form field that edits with CKEditor 5 and hands back sanitised HTML.
+
+    The length is checked on what was submitted, before sanitising, so that an oversized body costs
+    no more than reading it."""
+
+    default_validators = [validate_rich_text_length]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("widget", _editor_widget())
@@ -76,10 +129,18 @@ class RichTextFormField(forms.CharField):
 
 
 class RichTextField(models.TextField):
-    """A TextField whose HTML is sanitised every time it is saved."""
+    """A TextField whose HTML is sanitised every time it is saved, and never longer than the cap."""
+
+    # A class attribute rather than a `validators` argument, so that migrations do not record it.
+    default_validators = [validate_rich_text_length]
 
     def pre_save(self, model_instance: models.Model, add: bool) -> str:
         value = sanitize_html(getattr(model_instance, self.attname))
+        try:
+            validate_rich_text_length(value)
+        except ValidationError as error:
+            # A caller that skipped full_clean() still cannot store it.
+            raise ValidationError({self.attname: error.error_list}) from None
         setattr(model_instance, self.attname, value)
         return value
 

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
+from news.models import NewsSubmission
 from tests.core.samples import png_bytes, upload
 
 
@@ -29,3 +30,25 @@ def test_the_news_forms_render_the_editor_whose_upload_address_stores_nothing(
     assert answer.status_code == 404
     media = Path(settings.MEDIA_ROOT)
     assert not media.exists() or not any(media.rglob("*"))
+
+
+def test_a_ten_megabyte_body_is_a_field_error_and_nothing_is_saved(client_for, submission_data):
+    body = "<p>" + "正文" * 5_000_000 + "</p>"
+    response = client_for("inst_admin").post(reverse("news:submission_add"), submission_data(body=body))
+    assert response.status_code == 200
+    (message,) = response.context["form"].errors["body"]
+    assert "过长" in message
+    assert message in response.content.decode()
+    assert not NewsSubmission.objects.exists()
+
+
+def test_a_pasted_outside_image_is_not_kept_but_a_platform_cover_is(client_for, submission_data):
+    body = (
+        '<p>活动现场<img src="https://tracker.example.cn/p.png?who=1"></p>'
+        '<p><img src="/articles/8/cover/?v=3" alt="往期封面"></p>'
+    )
+    client_for("inst_admin").post(reverse("news:submission_add"), submission_data(body=body))
+    assert (
+        NewsSubmission.objects.get().body
+        == '<p>活动现场</p><p><img src="/articles/8/cover/?v=3" alt="往期封面"></p>'
+    )
