@@ -30,6 +30,7 @@ from sujt.core.admin import (
 from sujt.core.admin_tools import ExcelExportAdminMixin, HistoryAdmin, city_filter
 from sujt.core.attachments import human_size
 from sujt.core.choices import ReviewStatus
+from sujt.core.dates import format_datetime
 from sujt.core.excel import ExcelColumn
 from sujt.core.regions import region_name
 from sujt.core.richtext import sanitize_html
@@ -326,7 +327,7 @@ class ArticleAdmin(ExcelExportAdminMixin, ArticleDisplayMixin, RegionScopedAdmin
     def take_down_display(self, obj: Article) -> str:
         if obj is None or obj.taken_down_at is None:
             return "—"
-        when = timezone.localtime(obj.taken_down_at).strftime("%Y-%m-%d %H:%M")
+        when = format_datetime(obj.taken_down_at)
         who = obj.taken_down_by.name if obj.taken_down_by else "—"
         return f"{when}，{who}：{obj.take_down_reason}"
 

@@ -10,6 +10,7 @@
 from django.urls import reverse
 
 from sujt.accounts.permissions import has_module_perm
+from sujt.core.dates import format_date
 from sujt.core.todos import ChecklistItem, Todo, register_checklist_provider, register_todo_provider
 
 from ..selectors.confirmation import (
@@ -28,7 +29,7 @@ def confirm_institution_checklist(user, institution) -> list[ChecklistItem]:
         return []
     done = institution.info_confirmed_at is not None
     if done:
-        note = f"已于 {institution.info_confirmed_at:%Y-%m-%d} 确认。"
+        note = f"已于 {format_date(institution.info_confirmed_at)} 确认。"
     elif is_motor_vehicle_institution(institution=institution):
         note = MOTOR_VEHICLE_MESSAGE
     else:

@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from sujt.core.dates import format_datetime
+
 from ..choices import SyncMode, SyncStatus
 
 
@@ -44,7 +46,7 @@ class SyncRun(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_mode_display()} {self.started_at:%Y-%m-%d %H:%M} {self.get_status_display()}"
+        return f"{self.get_mode_display()} {format_datetime(self.started_at)} {self.get_status_display()}"
 
 
 class SyncState(models.Model):

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404
 
 from sujt.accounts.permissions import institution_ids_for
 from sujt.core.choices import ReviewStatus, TestingField
+from sujt.core.dates import format_date
 
 from ..choices import CertificateStatus, ErrorItemType
 from ..models import (
@@ -94,7 +95,7 @@ def _item_queryset(*, institution: Institution, item_type: str) -> QuerySet:
 def item_label(obj: Any) -> str:
     """How a data item is named in an error report (stored with the report, at most 255 characters)."""
     if isinstance(obj, Certificate):
-        text = f"{obj.number}（{obj.get_field_code_display()}，有效期至 {obj.expires_on:%Y-%m-%d}）"
+        text = f"{obj.number}（{obj.get_field_code_display()}，有效期至 {format_date(obj.expires_on)}）"
     elif isinstance(obj, Capability):
         text = f"证书 {obj.certificate.number} 第 {obj.seq} 项：{obj.item}（{obj.standard}）"
     elif isinstance(obj, Site):

@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from sujt.accounts.parties import institution_admins
 from sujt.core.audit import system_user
+from sujt.core.dates import format_date
 from sujt.core.notifications import notify
 
 from ..choices import CertificateStatus
@@ -80,8 +81,8 @@ class ExpiringCertificate:
     def title(self) -> str:
         cert = self.certificate
         return (
-            f"资质认定证书 {cert.number} 将于 {cert.expires_on:%Y-%m-%d} 到期，"
-            f"请在 {self.renewal_deadline:%Y-%m-%d}（续期申请截止）前申请复查换证"
+            f"资质认定证书 {cert.number} 将于 {format_date(cert.expires_on)} 到期，"
+            f"请在 {format_date(self.renewal_deadline)}（续期申请截止）前申请复查换证"
         )
 
 
@@ -114,27 +115,27 @@ def expiring_certificates_for(*, institution_ids, today: date | None = None) -> 
 
 def reminder_message(*, certificate: Certificate, months: int) -> tuple[str, str]:
     """(title, body) of the reminder at `months` before expiry."""
-    deadline = renewal_deadline(certificate.expires_on)
+    deadline = format_date(renewal_deadline(certificate.expires_on))
     who = certificate.institution.name
-    expires = f"{certificate.expires_on:%Y-%m-%d}"
+    expires = format_date(certificate.expires_on)
     if months == RENEWAL_MONTHS:
         title = f"资质认定证书续期申请截止提醒：{certificate.number}"
         body = (
             f"{who}的资质认定证书（编号 {certificate.number}）将于 {expires} 到期，"
-            f"{deadline:%Y-%m-%d} 为复查换证（续期）申请截止日期，请立即向发证机关提交申请。"
+            f"{deadline} 为复查换证（续期）申请截止日期，请立即向发证机关提交申请。"
         )
     elif months < RENEWAL_MONTHS:
         title = f"资质认定证书即将到期：{certificate.number}"
         body = (
             f"{who}的资质认定证书（编号 {certificate.number}）将于 {expires} 到期，"
-            f"续期申请截止日期（{deadline:%Y-%m-%d}）已过。如尚未申请复查换证，请尽快联系发证机关；"
+            f"续期申请截止日期（{deadline}）已过。如尚未申请复查换证，请尽快联系发证机关；"
             "证书到期后将不能继续使用资质认定标志出具报告。"
         )
     else:
         title = f"资质认定证书到期提醒：{certificate.number}"
         body = (
             f"{who}的资质认定证书（编号 {certificate.number}）将于 {expires} 到期。"
-            f"请在 {deadline:%Y-%m-%d}（有效期届满前{RENEWAL_MONTHS}个月）前向发证机关提出复查换证申请。"
+            f"请在 {deadline}（有效期届满前{RENEWAL_MONTHS}个月）前向发证机关提出复查换证申请。"
         )
     return title, body
 

@@ -13,6 +13,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from sujt.core.dates import format_datetime
+
 from ..choices import SyncMode, SyncStatus
 from ..models import SyncRun, SyncState
 from .client import PermanentSyncError, QualificationClient, SyncError, TransientSyncError, read_file
@@ -63,7 +65,7 @@ def _lock_release(*, state: SyncState, run: SyncRun) -> None:
 
 def _run_refuse(run: SyncRun, *, state: SyncState) -> SyncRun:
     holder = SyncState.objects.select_related("locked_by").get(pk=state.pk).locked_by
-    since = f"（开始于 {timezone.localtime(holder.started_at):%Y-%m-%d %H:%M}）" if holder else ""
+    since = f"（开始于 {format_datetime(holder.started_at)}）" if holder else ""
     run.errors = [{"message": f"另一次同步正在进行{since}，本次未执行；请在它结束后再同步。"}]
     run.status = SyncStatus.FAILED
     run.finished_at = timezone.now()

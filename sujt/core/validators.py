@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .choices import TestingField
@@ -60,7 +61,7 @@ def validate_id_card(value: str) -> None:
         birth = datetime.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError:
         birth = None
-    if birth is None or birth.year < 1900 or birth > datetime.date.today():
+    if birth is None or birth.year < 1900 or birth > timezone.localdate():
         raise ValidationError(_("身份证号码中的出生日期无效。"), code="id_card_birth")
     if id_card_check_char(value[:17]) != value[17]:
         raise ValidationError(_("身份证号码校验位不正确，请核对后重新输入。"), code="id_card_checksum")

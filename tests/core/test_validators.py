@@ -1,7 +1,11 @@
+import datetime
+
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from sujt.core.validators import (
+    id_card_check_char,
     mask_id_card,
     mask_phone,
     parse_cma_number,
@@ -85,6 +89,15 @@ def test_id_card_with_correct_check_digit_is_accepted(value):
 )
 def test_id_card_refused_with_the_reason(value, code):
     assert error_code(validate_id_card, value) == code
+
+
+def test_id_card_birth_dates_are_checked_against_the_platforms_local_date(monkeypatch):
+    # 01:00 on 23 November in Jiangsu, still 22 November in UTC: someone born on the 23rd exists, someone
+    # born on the 24th not yet.
+    monkeypatch.setattr(timezone, "now", lambda: datetime.datetime(2026, 11, 22, 17, 0, tzinfo=datetime.UTC))
+    born_today, born_tomorrow = "32010220261123123", "32010220261124123"
+    validate_id_card(born_today + id_card_check_char(born_today))
+    assert error_code(validate_id_card, born_tomorrow + id_card_check_char(born_tomorrow)) == "id_card_birth"
 
 
 def test_id_card_and_phone_masks_hide_the_middle():
