@@ -1,6 +1,12 @@
 """The health check's probes: database, cache and Celery broker. Each returns a JSON-ready dict whose
-"status" is "ok" or "error" (with the error text)."""
+"status" is "ok" or "error" (with the error text), plus what it found (vendor, backend, mode).
 
+Only staff see those details: to anyone else the report is each part's status, since the software the
+platform runs on and the text of its errors help an attacker more than a load balancer. A failing part
+is logged with its error either way.
+"""
+
+import logging
 import uuid
 
 from django.conf import settings
@@ -8,6 +14,8 @@ from django.core.cache import cache
 from django.db import connection
 
 BROKER_TIMEOUT_SECONDS = 2
+
+logger = logging.getLogger(__name__)
 
 
 def _error(exc: BaseException) -> dict:
@@ -62,8 +70,13 @@ def check_broker() -> dict:
     return {"status": "ok", "mode": "broker", "transport": str(transport)}
 
 
-def health() -> tuple[bool, dict]:
-    """(all up, report)."""
+def health(*, details: bool) -> tuple[bool, dict]:
+    """(all up, report); without `details` each part of the report is only its status."""
     report = {"database": check_database(), "cache": check_cache(), "broker": check_broker()}
+    for name, part in report.items():
+        if part["status"] != "ok":
+            logger.error("health check: %s is down: %s", name, part.get("error", ""))
     healthy = all(part["status"] == "ok" for part in report.values())
+    if not details:
+        report = {name: {"status": part["status"]} for name, part in report.items()}
     return healthy, {"status": "ok" if healthy else "error", **report}

@@ -142,7 +142,7 @@ def manual_download(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    healthy, report = health()
+    healthy, report = health(details=request.user.is_staff)
     return JsonResponse(report, status=200 if healthy else 503, json_dumps_params={"ensure_ascii": False})
 
 
