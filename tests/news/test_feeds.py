@@ -79,10 +79,21 @@ def test_markup_in_a_title_or_summary_is_escaped_in_the_xml(client):
     )
     text, channel = feed(client, "laws")
     assert "<script>" not in text and "<img" not in text
-    # Feed readers render title and description as HTML: what they get back is text, not tags.
     item = channel.find("item")
-    assert item.findtext("title") == "&lt;script&gt;alert(1)&lt;/script&gt;标题"
+    # The title is plain text in RSS: once parsed, it is the title as written.
+    assert item.findtext("title") == "<script>alert(1)</script>标题"
+    # The description is HTML to a feed reader: the summary, plain text, arrives there as text, not tags.
     assert item.findtext("description") == "&lt;img src=x onerror=alert(2)&gt;"
+
+
+@pytest.mark.parametrize(
+    "title",
+    ['关于"双随机"抽查的通知', "GB/T 27025<2019>解读", "质量 & 安全：R&D 投入", '"<&>" 全都有 &amp; 实体'],
+)
+def test_a_title_is_escaped_exactly_once(client, title):
+    ArticleFactory(category="policy", title=title)
+    _text, channel = feed(client, "laws")
+    assert channel.find("item").findtext("title") == title
 
 
 def test_the_feed_is_limited_to_the_newest_items(client):
