@@ -95,7 +95,7 @@ NAMED_FORMATS = {
 # A <time datetime="..."> attribute is read by machines and must be ISO 8601 whatever the display
 # format is: the only literal format a template may use, and only there.
 MACHINE_READABLE = re.compile(r"""datetime=["']\{\{[^}]*\|date:["']c["']\s*\}\}["']""")
-FORMAT_ARGUMENT = re.compile(r"""\|(?:date|time):(?P<quote>["'])(?P<format>.*?)(?P=quote)""")
+FORMAT_ARGUMENT = re.compile(r"""(?:\|(?:date|time):|\{%\s*now\s+)(?P<quote>["'])(?P<format>.*?)(?P=quote)""")
 
 
 def _project_template_dirs() -> list[Path]:
@@ -109,7 +109,7 @@ def _project_template_dirs() -> list[Path]:
 
 
 def literal_formats(source: str) -> list[str]:
-    """The format arguments of |date and |time in a template that are not a named format."""
+    """The format arguments of |date, |time and {% now %} in a template that are not a named format."""
     source = MACHINE_READABLE.sub("", source)
     return [m["format"] for m in FORMAT_ARGUMENT.finditer(source) if m["format"] not in NAMED_FORMATS]
 
@@ -123,6 +123,7 @@ def test_the_template_guard_tells_literal_formats_from_named_ones():
     assert literal_formats('{{ a|date }} {{ a|date:"DATETIME_FORMAT" }} {{ a|time:"TIME_FORMAT" }}') == []
     assert literal_formats("<time datetime=\"{{ a|date:'c' }}\">{{ a|date }}</time>") == []
     assert literal_formats("<p>{{ a|date:'c' }}</p>") == ["c"]
+    assert literal_formats('{% now "Y-m-d" %} {% now "DATE_FORMAT" %}') == ["Y-m-d"]
 
 
 def test_templates_use_named_date_formats_only():
