@@ -11,11 +11,13 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from institutions.models import Institution
 from sujt.core.attachments import attachment_create, attachment_delete, attachments_of
@@ -258,9 +260,23 @@ def _record(article: Article, *, by: Any, reason: str) -> None:
     Article.history.bulk_history_create([fresh], update=True, default_user=by, default_change_reason=reason)
 
 
-def article_view_record(*, article_id: int) -> None:
-    """Counts one reading of a public article (no history row, no cache refresh)."""
+# How long a reader's mark lasts: the local date is part of its key, so a day is enough.
+VIEW_MARK_SECONDS = 24 * 3600
+
+
+def article_view_record(*, article_id: int, reader: str) -> bool:
+    """Counts a reading of a public article once per reader per local day; True when it counted.
+
+    `reader` names who is reading (the user, or the client's address); the cache keeps a keyed hash of
+    it beside the article and the date, so reloads and a second visit the same day add nothing. No
+    history row, no cache refresh.
+    """
+    digest = salted_hmac("news.article_view", reader).hexdigest()[:32]
+    key = f"news:article-view:{article_id}:{timezone.localdate():%Y%m%d}:{digest}"
+    if not cache.add(key, True, timeout=VIEW_MARK_SECONDS):
+        return False
     Article.objects.filter(pk=article_id).update(view_count=F("view_count") + 1)
+    return True
 
 
 # --- Institutions ------------------------------------------------------------------------------------

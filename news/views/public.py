@@ -6,6 +6,8 @@ under review, one scheduled for later, one taken down) does not exist here: its 
 the publishing bureau), never the author.
 """
 
+import re
+
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -14,6 +16,7 @@ from django.views.decorators.http import require_safe
 
 from institutions.selectors import PUBLIC_STATUSES
 from sujt.core.attachments import human_size
+from sujt.core.net import client_ip
 from sujt.core.regions import CITIES, CITY_CHOICES
 from sujt.core.richtext import rich_text_image_source
 from sujt.core.views import public_file_response
@@ -28,6 +31,13 @@ SEARCH_MAX_LENGTH = 100
 # taken-down article's cover may linger in a shared cache. Files have no such version: five minutes.
 COVER_MAX_AGE = 3600
 FILE_MAX_AGE = 300
+# Crawlers and scripts that name themselves in their User-Agent ("Googlebot/2.1", "Baiduspider",
+# "curl/8.5"); they read pages but are not readers.
+_ROBOT_AGENT = re.compile(
+    r"bot[/;)]|\bbot\b|spider|crawl|slurp|\+https?://|^(?:curl|wget|python-|go-http-client|java/|okhttp)"
+    r"|libwww|scrapy|httpclient",
+    re.IGNORECASE,
+)
 
 
 def _feed_url(channel: str) -> str:
@@ -70,8 +80,8 @@ def channel_list(request: HttpRequest, channel: str) -> HttpResponse:
 @require_safe
 def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
     article = selectors.public_article_get(pk=pk)
-    if request.method == "GET":  # a HEAD request is no reading
-        services.article_view_record(article_id=article.pk)
+    reader = _reader(request) if request.method == "GET" else None  # a HEAD request is no reading
+    if reader is not None and services.article_view_record(article_id=article.pk, reader=reader):
         article.view_count += 1
     request.nav_path = selectors.channel_url(article.channel)
     newer, older = selectors.neighbours(article=article)
@@ -104,6 +114,17 @@ def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "older": older,
         },
     )
+
+
+def _reader(request: HttpRequest) -> str | None:
+    """Who is reading, for the view counter: the user when logged in (a session cookie alone proves
+    nothing, as anyone can make one up), else the client's address; None for a robot that says so."""
+    if _ROBOT_AGENT.search(request.META.get("HTTP_USER_AGENT", "")):
+        return None
+    if request.user.is_authenticated:
+        return f"user:{request.user.pk}"
+    address = client_ip(request)
+    return f"address:{address}" if address else None
 
 
 def _cover_url(article: Article) -> str:

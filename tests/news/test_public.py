@@ -243,14 +243,67 @@ def test_a_non_public_related_institution_is_named_without_a_link(client):
     assert reverse("institutions:public_detail", args=[revoked.pk]) not in html
 
 
-def test_every_get_counts_a_view_and_a_head_does_not(client):
+def test_a_visitor_is_counted_once_a_day_however_often_they_reload_and_a_head_is_no_reading(client):
     article = ArticleFactory(category="notice")
     html = page_html(client, article.get_absolute_url())
     assert "<dd data-view-count>1</dd>" in html
-    page_html(client, article.get_absolute_url())
+    for _ in range(3):
+        assert "<dd data-view-count>1</dd>" in page_html(client, article.get_absolute_url())
     assert client.head(article.get_absolute_url()).status_code == 200
     article.refresh_from_db()
+    assert article.view_count == 1
+
+
+def test_other_visitors_and_other_articles_count_on_their_own(client):
+    article, other = ArticleFactory(category="notice"), ArticleFactory(category="notice")
+    page_html(client, article.get_absolute_url())
+    page_html(client, other.get_absolute_url())
+    client.get(article.get_absolute_url(), REMOTE_ADDR="198.51.100.7")
+    client.get(article.get_absolute_url(), REMOTE_ADDR="198.51.100.7")
+    article.refresh_from_db()
+    other.refresh_from_db()
+    assert (article.view_count, other.view_count) == (2, 1)
+
+
+def test_a_logged_in_reader_is_one_visitor_whatever_session_cookie_is_sent(client_for, client):
+    article = ArticleFactory(category="notice")
+    reader = client_for("inst_admin")
+    reader.get(article.get_absolute_url(), REMOTE_ADDR="198.51.100.8")
+    reader.get(article.get_absolute_url(), REMOTE_ADDR="198.51.100.9")
+    # Made-up session cookies from one address are still that address.
+    for number in range(3):
+        client.cookies["sessionid"] = f"madeupsessionkey{number:016d}"
+        client.get(article.get_absolute_url(), REMOTE_ADDR="203.0.113.5")
+    article.refresh_from_db()
     assert article.view_count == 2
+
+
+def test_the_same_visitor_counts_again_the_next_day(client, monkeypatch):
+    article = ArticleFactory(category="notice")
+    page_html(client, article.get_absolute_url())
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    monkeypatch.setattr(services.timezone, "localdate", lambda *args, **kwargs: tomorrow)
+    page_html(client, article.get_absolute_url())
+    page_html(client, article.get_absolute_url())
+    article.refresh_from_db()
+    assert article.view_count == 2
+
+
+@pytest.mark.parametrize(
+    "agent",
+    [
+        "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
+        "Mozilla/5.0 (compatible; Baiduspider/2.0; +http://www.baidu.com/search/spider.html)",
+        "Sogou web spider/4.0(+http://www.sogou.com/docs/help/webmasters.htm#07)",
+        "curl/8.5.0",
+        "python-requests/2.32.3",
+    ],
+)
+def test_a_robot_that_says_so_is_not_counted(client, agent):
+    article = ArticleFactory(category="notice")
+    assert client.get(article.get_absolute_url(), HTTP_USER_AGENT=agent).status_code == 200
+    article.refresh_from_db()
+    assert article.view_count == 0
 
 
 def test_previous_and_next_are_the_newer_and_older_articles_of_the_category(client):
