@@ -17,15 +17,19 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from institutions.models import Institution
+from sujt.accounts.permissions import has_module_perm
 from sujt.core.audit import history
 from sujt.core.choices import ReviewStatus
 from sujt.core.models import Attachment, Reviewable, TimeStampedModel
 from sujt.core.regions import region_name
 from sujt.core.richtext import RichTextField
+from sujt.core.scoping import regulator_lists
 
 from .choices import CATEGORY_CHANNEL, INSTITUTION_CATEGORIES, Category, Channel
 
 SUMMARY_MAX_LENGTH = 300
+# The module permission of the institution's news pages, which show its news' cover and files.
+NEWS_PERMISSION = "submit_news"
 COVER_PURPOSE = "cover"
 FILE_PURPOSE = "file"
 
@@ -206,17 +210,17 @@ class Article(Reviewable, TimeStampedModel):
         return f"{name}市场监督管理局" if name else ""
 
     def attachments_visible_to(self, user: Any) -> bool:
-        """A public article's files are for everyone; otherwise for its institution's members and the
-        regulators over its region."""
+        """A public article's files are for everyone. Otherwise they follow the pages showing them: an
+        institution's news, its 新闻资讯发布 pages (submit_news) and the review queue, which lists it to
+        the regulators over its region once submitted; a regulator's article, the article admin, which
+        lists it to the regulators over its region."""
         if self.is_public:
             return True
-        from sujt.accounts.parties import may_see_institution_files, oversees_region
-
         if self.institution_id:
-            return may_see_institution_files(user=user, institution=self.institution)
-        if not getattr(user, "is_authenticated", False) or not user.is_active:
-            return False
-        return user.is_superuser or oversees_region(user=user, region_code=self.region_code)
+            if has_module_perm(user=user, institution_id=self.institution_id, perm=NEWS_PERMISSION):
+                return True
+            return regulator_lists(self, user=user, region_field="institution__region_code", reviewed=True)
+        return regulator_lists(self, user=user, region_field="region_code")
 
 
 class NewsSubmissionManager(models.Manager):

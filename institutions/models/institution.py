@@ -4,12 +4,13 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from sujt.accounts.permissions import MODULE_PERMISSIONS
+from sujt.accounts.permissions import MODULE_PERMISSIONS, has_module_perm
 from sujt.core.audit import history
 from sujt.core.choices import TestingField
 from sujt.core.models import TimeStampedModel
 from sujt.core.regions import city_code_of, city_name, region_name, validate_region_code
 from sujt.core.richtext import RichTextField
+from sujt.core.scoping import regulator_lists
 from sujt.core.validators import validate_uscc
 
 from ..choices import (
@@ -21,6 +22,9 @@ from ..choices import (
     SupervisingDepartment,
     UnitType,
 )
+
+# The module permission of the 机构风采管理 pages, which show the institution's own files.
+PROFILE_PERMISSION = "manage_profile"
 
 validate_postcode = RegexValidator(r"^\d{6}$", _("邮政编码应为6位数字。"))
 validate_phone_number = RegexValidator(
@@ -170,10 +174,12 @@ class Institution(TimeStampedModel):
         return region_name(self.region_code)
 
     def attachments_visible_to(self, user) -> bool:
-        """Its files are for its active members, the regulators over its region and superusers."""
-        from sujt.accounts.parties import may_see_institution_files
-
-        return may_see_institution_files(user=user, institution=self)
+        """Its own files (logo, high-tech certificate scan, certificate scans) follow the pages showing
+        them: the 机构风采管理 pages, for members holding manage_profile, and its admin page, for the
+        regulators admin lists it to. (A public logo is served by the public logo view.)"""
+        if has_module_perm(user=user, institution_id=self.pk, perm=PROFILE_PERMISSION):
+            return True
+        return regulator_lists(self, user=user, region_field="region_code")
 
 
 class InstitutionField(models.Model):

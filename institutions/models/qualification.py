@@ -8,9 +8,11 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from sujt.accounts.permissions import has_module_perm
 from sujt.core.audit import history
 from sujt.core.choices import TestingField
 from sujt.core.models import TimeStampedModel
+from sujt.core.scoping import regulator_lists
 from sujt.core.validators import parse_cma_number, validate_cma_number
 
 from ..choices import (
@@ -22,7 +24,7 @@ from ..choices import (
     SupervisingDepartment,
     Traceability,
 )
-from .institution import Institution
+from .institution import PROFILE_PERMISSION, Institution
 
 
 class Certificate(TimeStampedModel):
@@ -97,8 +99,11 @@ class Certificate(TimeStampedModel):
         return parse_cma_number(self.number)
 
     def attachments_visible_to(self, user) -> bool:
-        """A scan stored as the certificate's own attachment is as private as the institution's files."""
-        return self.institution.attachments_visible_to(user)
+        """A scan stored as the certificate's own attachment: the certificate pages of 机构风采管理, and
+        the certificate's admin pages."""
+        if has_module_perm(user=user, institution_id=self.institution_id, perm=PROFILE_PERMISSION):
+            return True
+        return regulator_lists(self, user=user, region_field="institution__region_code")
 
     @property
     def authority_name(self) -> str:

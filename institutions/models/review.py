@@ -5,11 +5,13 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from sujt.accounts.permissions import has_module_perm
 from sujt.core.audit import history
 from sujt.core.models import Reviewable, TimeStampedModel
+from sujt.core.scoping import regulator_lists
 
 from ..choices import ErrorItemType
-from .institution import Institution
+from .institution import PROFILE_PERMISSION, Institution
 
 
 class ErrorReport(Reviewable, TimeStampedModel):
@@ -45,4 +47,8 @@ class ErrorReport(Reviewable, TimeStampedModel):
         return reverse("institutions:error_report_detail", args=[self.pk])
 
     def attachments_visible_to(self, user) -> bool:
-        return self.institution.attachments_visible_to(user)
+        """The evidence follows the report's pages (确认机构信息, under 机构风采管理) and the review queue,
+        which lists a report to the regulators over its region once it was submitted."""
+        if has_module_perm(user=user, institution_id=self.institution_id, perm=PROFILE_PERMISSION):
+            return True
+        return regulator_lists(self, user=user, region_field="institution__region_code", reviewed=True)

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import workflow
 from .forms import KeyCheckedModelChoiceField, KeyCheckedModelMultipleChoiceField, ReviewCommentForm
-from .regions import PROVINCE_CODE, scope_prefix
+from .scoping import ever_submitted, regulator_scoped
 
 
 class KeyCheckedRelatedFieldsMixin:
@@ -37,19 +37,16 @@ class RegionScopedAdmin(KeyCheckedRelatedFieldsMixin, admin.ModelAdmin):
     """Limits a regulator's admin lists and objects to their jurisdiction.
 
     `region_field` is the lookup path to a region code (e.g. "institution__region_code"). A user with
-    no regulator scope sees nothing; the province (and superusers) see everything.
+    no regulator scope sees nothing; the province (and superusers) see everything. The rule is
+    sujt.core.scoping.regulator_scoped, which the owners' file rules read too.
     """
 
     region_field: str = "region_code"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        queryset = super().get_queryset(request)
-        scope = getattr(request.user, "region_scope", None)
-        if scope is None:
-            return queryset.none()
-        if scope == PROVINCE_CODE:
-            return queryset
-        return queryset.filter(**{f"{self.region_field}__startswith": scope_prefix(scope)})
+        return regulator_scoped(
+            super().get_queryset(request), user=request.user, region_field=self.region_field
+        )
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         if getattr(request.user, "region_scope", None) is None:
@@ -168,9 +165,10 @@ MAX_ERROR_MESSAGES = 10
 class ReviewAdminMixin:
     """A regulator's review queue for a Reviewable model in Django admin.
 
-    Adds a status filter; 审核通过 / 退回修改 / 不予通过 actions that go through a confirmation page with
-    a comment (required for returns and rejections) and call the workflow services; the workflow fields
-    and the transition log, read-only, on the change page. Combine with RegionScopedAdmin:
+    Lists only what the institution ever submitted (a draft is its own); adds a status filter; 审核通过 /
+    退回修改 / 不予通过 actions that go through a confirmation page with a comment (required for returns
+    and rejections) and call the workflow services; the workflow fields and the transition log,
+    read-only, on the change page. Combine with RegionScopedAdmin:
 
         class NewsAdmin(ReviewAdminMixin, RegionScopedAdmin): region_field = "institution__region_code"
     """
@@ -179,6 +177,10 @@ class ReviewAdminMixin:
     # A model whose decisions do more than the status change (e.g. news published on approval) maps the
     # action names of REVIEW_DECISIONS to its own services, called with (obj=, by=, comment=).
     review_services: dict[str, Callable[..., Any]] = {}
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        # A draft is the institution's own until submitted; the files check reads the same rule.
+        return ever_submitted(super().get_queryset(request))
 
     def has_review_permission(self, request: HttpRequest) -> bool:
         return self.has_change_permission(request)

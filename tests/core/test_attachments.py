@@ -241,7 +241,7 @@ def district_regulator_elsewhere(db):
     ("who", "expected"),
     [
         ("inst_admin", 200),
-        ("inst_staff", 200),
+        ("inst_staff", 404),  # the institution's files are 机构风采管理's: staff without it see none
         ("city_regulator", 200),
         ("province_regulator", 200),
         ("superuser", 200),
@@ -323,3 +323,76 @@ def test_the_attachment_list_partial_links_each_file_and_has_an_empty_state(
         "core/includes/attachments.html", {"attachments": attachments_of(other_institution)}
     )
     assert "暂无附件" in empty
+
+
+# --- download: a reviewed submission's files (tests/core/workflow_app) ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("status", "submitted", "listed"),
+    [
+        ("draft", False, False),
+        ("withdrawn", False, False),
+        ("submitted", True, True),
+        ("returned", True, True),
+        ("withdrawn", True, True),
+    ],
+)
+def test_a_submissions_files_follow_its_module_permission_and_the_review_queue(
+    client_for,
+    make_submission,
+    institution,
+    inst_admin,
+    inst_staff,
+    city_regulator,
+    province_regulator,
+    other_city_regulator,
+    grant,
+    status,
+    submitted,
+    listed,
+):
+    from django.contrib.auth.models import Permission
+    from django.utils import timezone
+
+    # The test app's admin is viewed with its own model permission, as a module's would be.
+    view = Permission.objects.get(content_type__app_label="workflow_app", codename="view_submission")
+    for regulator in (city_regulator, province_regulator, other_city_regulator):
+        regulator.user_permissions.add(view)
+    submission = make_submission(status=status, submitted_at=timezone.now() if submitted else None)
+    attachment = attachment_create(
+        owner=submission, file=upload("承诺书.pdf", PDF_BYTES), kinds=[K.PDF], by=inst_admin
+    )
+    url = reverse("core:attachment_download", args=[attachment.pk])
+
+    def status_for(who: str) -> int:
+        return client_for(who).get(url).status_code
+
+    assert status_for("inst_admin") == 200
+    assert status_for("inst_staff") == 404  # no 信用管理
+    grant(inst_staff, institution, "manage_credit")
+    assert status_for("inst_staff") == 200
+    assert status_for("other_city_regulator") == 404
+    assert status_for("other_inst_admin") == 404
+    for who in ("city_regulator", "province_regulator", "superuser"):
+        assert status_for(who) == (200 if listed else 404), who
+    changelist = client_for("city_regulator").get(reverse("admin:workflow_app_submission_changelist"))
+    assert (submission in changelist.context["cl"].result_list) is listed
+
+
+def test_a_regulator_who_may_not_view_the_owners_model_in_admin_downloads_none_of_its_files(
+    client_for, make_submission, inst_admin, city_regulator
+):
+    from django.contrib.auth.models import Permission
+    from django.utils import timezone
+
+    submission = make_submission(status="submitted", submitted_at=timezone.now())
+    attachment = attachment_create(
+        owner=submission, file=upload("承诺书.pdf", PDF_BYTES), kinds=[K.PDF], by=inst_admin
+    )
+    url = reverse("core:attachment_download", args=[attachment.pk])
+    assert client_for("city_regulator").get(url).status_code == 404
+    city_regulator.user_permissions.add(
+        Permission.objects.get(content_type__app_label="workflow_app", codename="change_submission")
+    )
+    assert client_for("city_regulator").get(url).status_code == 200

@@ -1,9 +1,11 @@
 from django.db import models
 from django.urls import reverse
 
+from sujt.accounts.permissions import has_module_perm
 from sujt.core.audit import history
 from sujt.core.models import Reviewable
 from sujt.core.richtext import RichTextField
+from sujt.core.scoping import regulator_lists
 
 
 class Submission(Reviewable):
@@ -26,4 +28,8 @@ class Submission(Reviewable):
         return reverse("admin:workflow_app_submission_change", args=[self.pk])
 
     def attachments_visible_to(self, user) -> bool:
-        return self.institution.attachments_visible_to(user)
+        """As a module's submission would: its module's permission (here 信用管理, as for a commitment
+        letter) or the review queue, which lists it to the regulators over its region once submitted."""
+        if has_module_perm(user=user, institution_id=self.institution_id, perm="manage_credit"):
+            return True
+        return regulator_lists(self, user=user, region_field="institution__region_code", reviewed=True)
