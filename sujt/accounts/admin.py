@@ -10,17 +10,18 @@ from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from sujt.core.admin import RegionScopedAdmin
+from sujt.core.admin_forms import ServiceSavedModelForm
 from sujt.core.admin_tools import ExcelExportAdminMixin, HistoryAdmin, city_filter
 from sujt.core.excel import ExcelColumn
 from sujt.core.regions import PROVINCE_CODE, SCOPE_CHOICES, level_of, region_name, scope_prefix
 from sujt.core.validators import mask_id_card
 
-from . import selectors
-from .choices import MembershipRole
+from . import selectors, services
 from .forms import AdminSetPasswordForm, UserAdminChangeForm, UserAdminCreationForm
 from .models import LoginEvent, Membership, Regulator, User
 from .services import password_set, regulator_save
@@ -213,43 +214,56 @@ class RegulatorAdmin(RegionScopedAdmin, HistoryAdmin):
         regulator_save(regulator=obj)
 
 
-class MembershipAdminForm(forms.ModelForm):
+class MembershipAdminForm(ServiceSavedModelForm):
+    """A membership's role and 启用 in admin, saved through the same services as user management: the
+    "keep one active admin" rule and its lock live there once, so two people editing two admins at once
+    cannot both remove "the other" one."""
+
     class Meta:
         model = Membership
-        fields = ("user", "institution", "role", "is_active")
+        fields = ("role", "is_active")
 
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
-        original = self.instance
-        if original.pk and original.role == MembershipRole.ADMIN and original.is_active:
-            stays_admin = cleaned.get("role") == MembershipRole.ADMIN and cleaned.get("is_active")
-            if not stays_admin and selectors.active_admin_count(institution_id=original.institution_id) <= 1:
-                raise ValidationError("该机构必须至少保留一名启用状态的机构管理员。")
-        user = cleaned.get("user")
-        if user is not None and (user.is_staff or user.is_system):
-            self.add_error("user", ValidationError("监管人员和系统账号不能加入机构。"))
-        return cleaned
+    def store(self) -> None:
+        membership = Membership.objects.select_related("user", "institution").get(pk=self.instance.pk)
+        role, active = self.cleaned_data["role"], self.cleaned_data["is_active"]
+        with transaction.atomic():
+            if role != membership.role:
+                membership = services.membership_update(
+                    membership=membership,
+                    by=self.saved_by,
+                    role=role,
+                    perms=selectors.module_perms_of(membership=membership),
+                )
+            if active != membership.is_active:
+                action = services.membership_enable if active else services.membership_disable
+                action(membership=membership, by=self.saved_by)
+        self.instance.refresh_from_db()
 
 
 @admin.register(Membership)
 class MembershipAdmin(RegionScopedAdmin, HistoryAdmin):
+    """Memberships are created by institutions (user management, accepted invitations) and by the
+    qualification sync, never here; admin changes a role or 启用 through the services."""
+
     form = MembershipAdminForm
     region_field = "institution__region_code"
     list_display = ("user", "institution", "role", "is_active", "created_at")
     list_filter = ("role", "is_active", city_filter("institution__region_code"))
     search_fields = ("user__phone", "user__name", "institution__name", "institution__uscc")
     list_select_related = ("user", "institution")
-    autocomplete_fields = ("user", "institution")
-    readonly_fields = ("created_at", "created_by")
+    fields = ("user", "institution", "role", "is_active", "created_at", "created_by")
+    readonly_fields = ("user", "institution", "created_at", "created_by")
 
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
-        fields = super().get_readonly_fields(request, obj)
-        return (*fields, "user", "institution") if obj is not None else fields
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.saved_by = request.user
+        return form
 
     def save_model(self, request: HttpRequest, obj: Membership, form: Any, change: bool) -> None:
-        if not change:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
+        """Stored by the form's service call (MembershipAdminForm.store)."""
 
 
 @admin.register(LoginEvent)

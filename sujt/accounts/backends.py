@@ -65,8 +65,9 @@ def lockout_of(*, request: HttpRequest, phone: str) -> str | None:
 class AddressLockoutBackend:
     """First in AUTHENTICATION_BACKENDS: refuses every login attempt from a locked address.
 
-    It authenticates nobody (and has no get_user: sessions are never bound to it). Refusing raises PermissionDenied, which Django's authenticate() turns into a
-    failed login (logged, counted); the flags make django-axes' middleware answer with the lockout page.
+    It authenticates nobody (and has no get_user: sessions are never bound to it). Refusing raises
+    PermissionDenied, which Django's authenticate() turns into a failed login (logged, counted); the
+    flags make django-axes' middleware answer with the lockout page.
     """
 
     def authenticate(self, request: HttpRequest | None, **credentials: Any) -> None:

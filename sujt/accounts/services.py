@@ -26,6 +26,7 @@ from django.db.models import Model
 from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
 
+from sujt.core.dates import format_date
 from sujt.core.notifications import notify, sms_queue
 from sujt.core.regions import region_contains
 from sujt.core.validators import mask_phone
@@ -479,7 +480,7 @@ def invitation_create(
     ).first()
     if pending is not None:
         raise ValidationError(
-            f"已于{timezone.localtime(pending.created_at):%Y-%m-%d}向该手机号发出邀请，正在等待对方接受；"
+            f"已于{format_date(pending.created_at)}向该手机号发出邀请，正在等待对方接受；"
             "如需修改角色或权限，请先在用户列表中撤回该邀请。"
         )
     now = timezone.now()
@@ -500,7 +501,7 @@ def invitation_create(
         title=f"{institution}邀请您加入本机构",
         body=(
             f"{institution}邀请您以“{invitation.get_role_display()}”身份加入。接受后，您可以在工作台切换到该机构办理业务；"
-            f"邀请有效期至{timezone.localtime(invitation.expires_at):%Y-%m-%d}。"
+            f"邀请有效期至{format_date(invitation.expires_at)}。"
         ),
         url=reverse("accounts:invitations"),
     )

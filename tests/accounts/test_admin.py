@@ -1,10 +1,14 @@
+import threading
+
 import pytest
+from django.db import connection, connections
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from sujt.accounts.choices import LoginEventKind
+from sujt.accounts.choices import LoginEventKind, MembershipRole
 from sujt.accounts.models import LoginEvent, Membership, PasswordHistory, Regulator, User
+from sujt.accounts.selectors import active_admin_count
 from sujt.accounts.services import REGULATOR_GROUP, regulator_group_ensure
 from sujt.core.choices import RegionLevel
 from tests.factories import InstitutionFactory, MembershipFactory, RegulatorFactory, UserFactory, make_id_card
@@ -367,3 +371,68 @@ def test_the_user_history_shows_id_card_numbers_masked(client_for, inst_staff, w
         url = reverse("admin:accounts_user_simple_history", args=[inst_staff.pk, first.history_id])
         record = client.get(url).content.decode()
         assert old_number not in record and f"{old_number[:6]}********{old_number[-4:]}" in record
+
+
+# --- Issue 10 item 13: admin changes memberships through the services --------------------------
+
+
+def test_admin_role_changes_go_through_the_service_and_leave_a_history_reason(
+    client_for, inst_admin, inst_staff, institution
+):
+    membership = Membership.objects.get(user=inst_staff)
+    response = client_for("superuser").post(
+        reverse("admin:accounts_membership_change", args=[membership.pk]),
+        {"role": "admin", "is_active": "on"},
+    )
+    assert response.status_code == 302
+    membership.refresh_from_db()
+    assert membership.role == "admin"
+    assert membership.history.latest().history_change_reason.startswith("模块权限")
+
+
+def test_admin_cannot_disable_the_last_active_admin(client_for, inst_admin):
+    membership = Membership.objects.get(user=inst_admin)
+    response = client_for("superuser").post(
+        reverse("admin:accounts_membership_change", args=[membership.pk]), {"role": "admin"}
+    )
+    assert response.status_code == 200
+    assert "机构必须至少保留一名启用状态的机构管理员" in response.content.decode()
+    membership.refresh_from_db()
+    assert membership.is_active
+
+
+def test_memberships_are_not_added_in_admin(client_for):
+    assert client_for("superuser").get(reverse("admin:accounts_membership_add")).status_code == 403
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="concurrent transactions need PostgreSQL (DATABASE_URL=postgres://…); SQLite serialises writes",
+)
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("rounds", range(3))
+def test_two_superusers_demoting_two_admins_at_once_leave_one(institution, rounds):
+    """The form's old check counted admins without a lock: both saves passed and no admin was left."""
+    first = MembershipFactory(institution=institution, role=MembershipRole.ADMIN)
+    second = MembershipFactory(institution=institution, role=MembershipRole.ADMIN)
+    start = threading.Barrier(2)
+    statuses: dict[int, int] = {}
+
+    def demote(target_pk: int) -> None:
+        try:
+            client = Client()
+            client.force_login(UserFactory(is_staff=True, is_superuser=True))
+            start.wait(timeout=10)
+            url = reverse("admin:accounts_membership_change", args=[target_pk])
+            statuses[target_pk] = client.post(url, {"role": "staff", "is_active": "on"}).status_code
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=demote, args=(m.pk,)) for m in (first, second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(statuses.values()) == [200, 302]
+    assert active_admin_count(institution_id=institution.pk) == 1

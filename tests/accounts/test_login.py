@@ -145,7 +145,7 @@ def test_an_address_locks_at_the_address_limit_for_every_account(inst_admin, ins
 def test_a_success_on_ones_own_account_does_not_clear_the_failures_on_anothers(inst_admin, inst_staff, login):
     """The bypass: four guesses on the victim, one good login on one's own account, repeated."""
     for round_ in range(4):
-        for n in range(4 if round_ == 0 else 1):
+        for _guess in range(4 if round_ == 0 else 1):
             login(Client(), inst_admin.phone, WRONG, ip="10.7.7.7")
         assert login(Client(), inst_staff.phone, ip="10.7.7.7").status_code == 302
     # 4 + 3 = 7 failures on the victim: locked since the fifth, right password or not.

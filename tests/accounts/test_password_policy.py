@@ -93,3 +93,13 @@ def test_the_help_text_lists_every_rule(user):
     text = "".join(password_validators_help_texts())
     for fragment in ("至少10个字符", "3类", "手机号码", "最近5次"):
         assert fragment in text
+
+
+def test_temporary_passwords_are_easy_to_type_from_an_sms(user):
+    """No symbols (behind extra keyboard pages on a phone) and no look-alike characters."""
+    for _ in range(50):
+        password = temporary_password_generate(user=user)
+        assert password.isascii() and password.isalnum(), password
+        assert not set(password) & set("0O1lI"), password
+        assert any(c.isupper() for c in password) and any(c.islower() for c in password)
+        assert any(c.isdigit() for c in password)

@@ -210,7 +210,9 @@ def test_adding_an_existing_phone_invites_the_person_and_links_nothing(
     assert not other_inst_admin.memberships.filter(institution=institution).exists()
     message = texts(response)[0]
     assert "已向其发送加入邀请" in message
-    assert "他机构管理员" not in message and other_inst_admin.name not in client.get(LIST_URL).content.decode()
+    assert (
+        "他机构管理员" not in message and other_inst_admin.name not in client.get(LIST_URL).content.decode()
+    )
     assert "临时密码" not in sms_outbox[-1].message and "邀请您加入" in sms_outbox[-1].message
 
 
