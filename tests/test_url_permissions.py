@@ -1,16 +1,18 @@
 """Every URL of the platform, walked from the resolver, and who may open it (DESIGN §5 and §9).
 
-Each URL pattern is classified here, explicitly: the public portal, the login flow, Django admin (which
-has its own guard), files, a third-party endpoint, or the workspace. A workspace URL names what it
-needs (a module permission from sujt/accounts/permissions.py, membership of an institution, or only a
-login) and, when it takes an object id, how to make such an object. The walk then checks each one:
+Each URL pattern is classified here, explicitly: the public portal, the login flow, Django admin
+(which has its own guard), files, the rich-text editor's upload address, or the workspace. A workspace
+URL names what it needs (a module permission from sujt/accounts/permissions.py, membership of an
+institution, or only a login) and, when it takes an object id, how to make such an object.
+The walk then checks each one:
 
 - anonymous → a redirect to the login page;
 - a member of the institution without the module permission → 403 or 404;
 - an allowed user of this institution given another institution's object → 404 (never a 403 that
   confirms it exists), while their own object is found.
 
-A pattern missing here fails the walk: a new module registers its URLs in this file.
+A private file (core:attachment_download) is also checked against the module permission of the page
+that shows it. A pattern missing here fails the walk: a new module registers its URLs in this file.
 """
 
 import re
@@ -26,7 +28,9 @@ from django.views.static import serve
 
 from institutions.choices import ErrorItemType
 from institutions.services.confirmation import error_report_submit
+from sujt.accounts.choices import MembershipRole
 from sujt.accounts.permissions import MODULE_PERMISSION_CODES
+from sujt.accounts.services import invitation_create
 from sujt.core.attachments import attachment_create, attachments_of
 from sujt.core.models import Notification
 from tests.core.samples import PDF_BYTES, upload
@@ -37,6 +41,7 @@ from tests.factories import (
     PatentFactory,
     SoftwareCopyrightFactory,
     TrademarkFactory,
+    UserFactory,
 )
 
 # --- the walk ----------------------------------------------------------------------------------------
@@ -140,6 +145,10 @@ WORKSPACE: dict[str, Access] = {
     "accounts:password_change": Access(LOGGED_IN),
     "accounts:confirm_info": Access(LOGGED_IN),
     "accounts:switch_institution": Access(LOGGED_IN),
+    # The invited person's side: their own invitations only.
+    "accounts:invitations": Access(LOGGED_IN),
+    "accounts:invitation_accept": Access(LOGGED_IN, "invitation_to"),
+    "accounts:invitation_decline": Access(LOGGED_IN, "invitation_to"),
     # An attachment follows its owner's rule (here: an error report's evidence, of the institution).
     "core:attachment_download": Access(LOGGED_IN, "attachment"),
     # 系统管理 › 用户管理
@@ -154,6 +163,7 @@ WORKSPACE: dict[str, Access] = {
         ],
         "membership",
     ),
+    "accounts:invitation_revoke": Access("manage_users", "invitation_from"),
     # 02 机构风采管理
     **_module(
         "manage_profile",
@@ -240,6 +250,11 @@ def _error_report(institution, admin):
     )
 
 
+def _invitation_to(user):
+    inviter = MembershipFactory(role=MembershipRole.ADMIN)
+    return invitation_create(institution=inviter.institution, by=inviter.user, user=user)
+
+
 def _news_file(institution, admin):
     submission = NewsSubmissionFactory(institution=institution, author=admin)
     file = upload("活动通知.pdf", PDF_BYTES, "application/pdf")
@@ -271,15 +286,11 @@ OBJECT_BUILDERS: dict[str, Callable[[Any, Any], int]] = {
         Notification.objects.create(recipient=admin, title="审核结果通知").pk
     ),
     "attachment": ATTACHMENT_OWNERS["error report evidence"][0],
-}
-
-
-# Holes the walk found that are not fixed yet; each is an expected failure that fails once it is fixed.
-KNOWN_HOLES = {
-    "error report evidence": "core:attachment_download lets any member of the institution download it "
-    "(ErrorReport.attachments_visible_to = membership), while error_report_detail needs manage_profile",
-    "news submission file": "core:attachment_download lets any member of the institution download it "
-    "(Article.attachments_visible_to = membership), while submission_detail needs submit_news",
+    # An invitation the institution sent / one addressed to the admin (by a third institution).
+    "invitation_from": lambda institution, admin: (
+        invitation_create(institution=institution, by=admin, user=UserFactory()).pk
+    ),
+    "invitation_to": lambda institution, admin: _invitation_to(admin).pk,
 }
 
 
@@ -384,15 +395,7 @@ def test_workspace_url_needs_login_and_its_permission(
         assert status not in (403, 404), f"{route.key}: the institution's own {access.obj} answers {status}"
 
 
-@pytest.mark.parametrize(
-    "owner",
-    [
-        pytest.param(owner, marks=pytest.mark.xfail(strict=True, reason=KNOWN_HOLES[owner]))
-        if owner in KNOWN_HOLES
-        else owner
-        for owner in ATTACHMENT_OWNERS
-    ],
-)
+@pytest.mark.parametrize("owner", list(ATTACHMENT_OWNERS))
 def test_a_private_file_needs_the_permission_of_the_page_showing_it(
     client_for, grant, institution, inst_admin, inst_staff, owner
 ):
@@ -405,8 +408,6 @@ def test_a_private_file_needs_the_permission_of_the_page_showing_it(
 
 @pytest.fixture
 def lone_user(db):
-    from tests.factories import UserFactory
-
     return UserFactory(name="无机构用户")
 
 
