@@ -2,9 +2,10 @@ from collections.abc import Iterable
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connections, models
+from django.db.models.constants import LOOKUP_SEP
 from django.utils.translation import gettext_lazy as _
 
 from .attachments import detect_upload
@@ -67,6 +68,47 @@ class ReviewCommentForm(forms.Form):
         return comment
 
 
+def _as_integer(value: Any) -> int | None:
+    try:
+        return int(str(value).strip())
+    except ValueError:
+        return None
+
+
+def _in_range(target: Any, number: int, *, using: str) -> bool:
+    """Whether the integer column `target` can hold `number` on database `using`."""
+    low, high = connections[using].ops.integer_field_range(target.get_internal_type())
+    return (low is None or number >= low) and (high is None or number <= high)
+
+
+def _integer_target(field: Any) -> Any:
+    """The integer column a (possibly relational) field compares against, or None."""
+    while field is not None and field.is_relation:
+        field = getattr(field, "target_field", None)
+    return field if isinstance(field, models.IntegerField) else None
+
+
+def integers_in_range(model: type[models.Model], path: str, value: str) -> bool:
+    """For an admin list's `<path>__in=<a,b,c>` lookup: False when `path` ends at an integer column and
+    one of the comma-separated values is an integer it cannot hold; True otherwise (Django's admin
+    refuses what is no integer at all by itself)."""
+    field, current = None, model
+    for part in path.split(LOOKUP_SEP):
+        if current is None:
+            return True
+        try:
+            field = current._meta.pk if part == "pk" else current._meta.get_field(part)
+        except FieldDoesNotExist:
+            return True
+        current = field.related_model if field.is_relation else None
+    target = _integer_target(field)
+    if target is None:
+        return True
+    using = model._default_manager.db
+    numbers = [_as_integer(item) for item in str(value).split(",")]
+    return all(_in_range(target, number, using=using) for number in numbers if number is not None)
+
+
 def is_possible_key(field: forms.ModelChoiceField, value: Any) -> bool:
     """Whether `value` could be the key of a row of the field's queryset: for an integer key, a whole
     number within the range of that column on this database.
@@ -78,17 +120,12 @@ def is_possible_key(field: forms.ModelChoiceField, value: Any) -> bool:
     if value in field.empty_values or isinstance(value, models.Model):
         return True
     opts = field.queryset.model._meta
-    target = opts.get_field(field.to_field_name) if field.to_field_name else opts.pk
-    while target.is_relation:  # a one-to-one primary key: the key of the row it points to
-        target = target.target_field
-    if not isinstance(target, models.IntegerField):
+    # A one-to-one primary key compares as the key of the row it points to.
+    target = _integer_target(opts.get_field(field.to_field_name) if field.to_field_name else opts.pk)
+    if target is None:
         return True
-    try:
-        number = int(str(value).strip())
-    except ValueError:
-        return False
-    low, high = connections[field.queryset.db].ops.integer_field_range(target.get_internal_type())
-    return (low is None or number >= low) and (high is None or number <= high)
+    number = _as_integer(value)
+    return number is not None and _in_range(target, number, using=field.queryset.db)
 
 
 class KeyCheckedModelChoiceField(forms.ModelChoiceField):

@@ -555,3 +555,13 @@ def test_a_suspended_certificate_past_its_date_is_expired_for_the_institution_an
     assert listed(certificates) == {lapsed}
     assert "已过期" in certificates.content.decode()
     assert listed(regulator.get(LIST_URL, {"expiry": "expired"})) == {institution}
+
+
+@pytest.mark.parametrize("lookup", ["id__in", "pk__in", "site__id__in", "institution__in"])
+def test_a_list_filtered_by_an_id_beyond_any_integer_is_refused_not_a_500(client_for, institution, lookup):
+    EquipmentFactory(institution=institution)
+    url = reverse("admin:institutions_equipment_changelist")
+    client = client_for("superuser")
+    assert client.get(url, {lookup: f"1,{'1' * 30}"}).status_code == 400
+    assert client.get(url, {lookup: "abc"}).status_code == 302  # Django's own "?e=1" page
+    assert client.get(url, {lookup: "1,2"}).status_code == 200
