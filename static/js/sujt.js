@@ -8,7 +8,11 @@
  *
  * Menus (<details class="menu">) close on Escape or on a click elsewhere.
  *
- * Confirmations: a submit button (or form) with data-confirm="…" asks before the form is sent.
+ * Confirmations: a submit button (or form) with data-confirm="…" asks before the form is sent, in an
+ * in-page modal <dialog> rather than window.confirm(), whose title names the host and which ignores the
+ * 适老化 modes. Focus starts on 取消 (the safe answer) and returns to the button; Esc cancels; 确定 sends
+ * the form again with the same submitter. The question is a courtesy only: without the script these
+ * POST forms are sent directly, and the server checks every such action on its own.
  */
 (function () {
   "use strict";
@@ -133,12 +137,104 @@
     });
   }
 
+  function buildConfirmDialog() {
+    var dialog = document.createElement("dialog");
+    dialog.className = "confirm-dialog";
+    dialog.setAttribute("aria-labelledby", "confirm-dialog-title");
+    dialog.setAttribute("aria-describedby", "confirm-dialog-question");
+    var form = document.createElement("form");
+    form.method = "dialog";
+    var title = document.createElement("h2");
+    title.id = "confirm-dialog-title";
+    title.className = "confirm-dialog-title";
+    title.textContent = "请确认";
+    var question = document.createElement("p");
+    question.id = "confirm-dialog-question";
+    question.className = "confirm-dialog-question";
+    var actions = document.createElement("div");
+    actions.className = "confirm-dialog-actions";
+    [
+      ["cancel", "取消", "button button-secondary"],
+      ["ok", "确定", "button button-primary"],
+    ].forEach(function (spec) {
+      var button = document.createElement("button");
+      button.type = "submit";
+      button.value = spec[0];
+      button.textContent = spec[1];
+      button.className = spec[2];
+      actions.appendChild(button);
+    });
+    form.appendChild(title);
+    form.appendChild(question);
+    form.appendChild(actions);
+    dialog.appendChild(form);
+    document.body.appendChild(dialog);
+    return dialog;
+  }
+
   function initConfirmations() {
+    if (typeof HTMLDialogElement !== "function") {
+      return; // no <dialog>: the forms post as they do without the script
+    }
+    var dialog = null;
+    var pending = null; // {form, submitter} waiting for an answer
+    var confirmed = null; // the form being sent again after 确定
+
+    function send(form, submitter) {
+      if (form.requestSubmit) {
+        // requestSubmit dispatches the submit event at once: let that one through, and only that one.
+        confirmed = form;
+        try {
+          form.requestSubmit(submitter || undefined);
+        } finally {
+          confirmed = null;
+        }
+        return;
+      }
+      if (submitter && submitter.name) {
+        var carried = document.createElement("input");
+        carried.type = "hidden";
+        carried.name = submitter.name;
+        carried.value = submitter.value;
+        form.appendChild(carried);
+      }
+      form.submit();
+    }
+
+    function ask(question, form, submitter) {
+      if (!dialog) {
+        dialog = buildConfirmDialog();
+        dialog.addEventListener("close", function () {
+          var answer = pending;
+          pending = null;
+          if (!answer) {
+            return;
+          }
+          if (dialog.returnValue === "ok") {
+            send(answer.form, answer.submitter);
+          } else if (answer.submitter) {
+            answer.submitter.focus();
+          }
+        });
+      }
+      pending = { form: form, submitter: submitter };
+      dialog.returnValue = "";
+      dialog.querySelector(".confirm-dialog-question").textContent = question;
+      dialog.showModal();
+      dialog.querySelector('button[value="cancel"]').focus();
+    }
+
     document.addEventListener("submit", function (event) {
-      var source = event.submitter && event.submitter.hasAttribute("data-confirm") ? event.submitter : event.target;
+      var form = event.target;
+      if (form === confirmed) {
+        return;
+      }
+      var submitter = event.submitter || null;
+      var source = submitter && submitter.hasAttribute("data-confirm") ? submitter : form;
       var question = source.getAttribute ? source.getAttribute("data-confirm") : null;
-      if (question && !window.confirm(question)) {
+      if (question) {
         event.preventDefault();
+        ask(question, form, submitter);
       }
     });
   }
