@@ -108,6 +108,7 @@ def _security_facts() -> dict:
     """The login-security figures the help texts quote, from the settings that enforce them."""
     return {
         "lockout_attempts": settings.AXES_FAILURE_LIMIT,
+        "address_lockout_attempts": settings.LOGIN_ADDRESS_FAILURE_LIMIT,
         "lockout_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
         "idle_minutes": settings.SESSION_COOKIE_AGE // 60,
         "password_max_age_days": settings.PASSWORD_MAX_AGE_DAYS,
