@@ -14,7 +14,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from sujt.core.admin import RegionScopedAdmin
+from sujt.core.admin import KeyCheckedRelatedFieldsMixin, RegionScopedAdmin
 from sujt.core.admin_forms import ServiceSavedModelForm
 from sujt.core.admin_tools import ExcelExportAdminMixin, HistoryAdmin, city_filter
 from sujt.core.excel import ExcelColumn
@@ -70,7 +70,7 @@ class UserMembershipInline(ReadOnlyInline):
 
 
 @admin.register(User)
-class UserAdmin(ExcelExportAdminMixin, HistoryAdmin, DjangoUserAdmin):
+class UserAdmin(KeyCheckedRelatedFieldsMixin, ExcelExportAdminMixin, HistoryAdmin, DjangoUserAdmin):
     form = UserAdminChangeForm
     add_form = UserAdminCreationForm
     change_password_form = AdminSetPasswordForm
@@ -267,7 +267,7 @@ class MembershipAdmin(RegionScopedAdmin, HistoryAdmin):
 
 
 @admin.register(LoginEvent)
-class LoginEventAdmin(ExcelExportAdminMixin, admin.ModelAdmin):
+class LoginEventAdmin(KeyCheckedRelatedFieldsMixin, ExcelExportAdminMixin, admin.ModelAdmin):
     """The login audit: read-only, never deleted."""
 
     list_display = ("created_at", "kind", "phone", "user", "ip_address", "browser")

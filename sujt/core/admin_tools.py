@@ -54,8 +54,12 @@ class HistoryAdmin(SimpleHistoryAdmin):
         return MaskingRecordContextHelper(self.model, historical_record, masks=self.history_masked_fields)
 
     def _ensure_visible(self, request: HttpRequest, object_id: str) -> None:
-        pk_name = self.model._meta.pk.attname
-        if not self.get_queryset(request).filter(**{pk_name: unquote(object_id)}).exists():
+        # get_object looks in get_queryset() and answers None for an id no key can be ("abc").
+        try:
+            obj = self.get_object(request, unquote(object_id))
+        except OverflowError:  # SQLite cannot even bind an integer this large
+            obj = None
+        if obj is None:
             raise Http404("not in scope")
 
     def history_view(self, request: HttpRequest, object_id: str, extra_context: Any = None) -> HttpResponse:
