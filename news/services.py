@@ -84,6 +84,7 @@ def _save_with_media(
             purpose=COVER_PURPOSE,
             by=by,
             max_bytes=COVER_MAX_BYTES,
+            reencode=True,  # shown to anyone on the portal
         )
         stored.append(new_cover)
         article.cover = new_cover

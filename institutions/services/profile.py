@@ -81,6 +81,7 @@ def profile_update(
                         purpose=LOGO_PURPOSE,
                         by=by,
                         max_bytes=LOGO_MAX_BYTES,
+                        reencode=True,  # shown to anyone on the institution's public page
                     )
                 )
                 if current.logo_id:

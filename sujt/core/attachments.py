@@ -2,9 +2,13 @@
 
 The owner object decides visibility with `attachments_visible_to(user) -> bool`; anything else (no such
 method, False, an unknown attachment) is a 404 at the download view.
+
+Every image must be intact and within MAX_IMAGE_PIXELS; an image that will be shown to the public (a
+logo, a cover) is stored re-encoded (`attachment_create(..., reencode=True)`).
 """
 
 import hashlib
+import io
 import os
 import re
 import unicodedata
@@ -16,13 +20,23 @@ from urllib.parse import quote
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Model, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from PIL import Image, UnidentifiedImageError
+from PIL import (
+    BmpImagePlugin,
+    GifImagePlugin,
+    Image,
+    ImageOps,
+    JpegImagePlugin,
+    PngImagePlugin,
+    UnidentifiedImageError,
+    WebPImagePlugin,
+)
 
 from .choices import AttachmentKind
 from .models import Attachment
@@ -57,6 +71,22 @@ MIME_TYPES: dict[str, str] = {
 }
 # The part an Office Open XML package of each kind must contain.
 OOXML_PARTS: dict[str, str] = {Kind.XLSX: "xl/", Kind.DOCX: "word/"}
+
+# Pixels (width × height) an uploaded image may have. 40 megapixels is more than any logo, cover or scan
+# needs; decoding that many takes up to 160 MB, and Pillow's own guard only refuses past ~179 megapixels.
+MAX_IMAGE_PIXELS = 40_000_000
+# What a re-encoded image is written as: photos stay in their lossy format (as PNG they would grow
+# several times over), everything else becomes PNG.
+REENCODED_FORMATS: dict[str, str] = {"JPEG": "JPEG", "WEBP": "WEBP"}
+REENCODED_QUALITY = 90
+# Each format's reader, to learn the size an image declares when Pillow refuses to open it at all.
+_HEADER_READERS = (
+    PngImagePlugin.PngImageFile,
+    JpegImagePlugin.JpegImageFile,
+    GifImagePlugin.GifImageFile,
+    WebPImagePlugin.WebPImageFile,
+    BmpImagePlugin.BmpImageFile,
+)
 
 MAX_NAME_LENGTH = 120
 _UNSAFE_NAME_CHARS = re.compile(r'[<>:"/\\|?*]')
@@ -100,14 +130,42 @@ def _read_head(file: Any, size: int) -> bytes:
     return head
 
 
+class TooManyPixelsError(ValueError):
+    """An image larger than MAX_IMAGE_PIXELS; `size` is (width, height) when its header could be read."""
+
+    def __init__(self, size: tuple[int, int] | None) -> None:
+        super().__init__(f"image of {size} exceeds {MAX_IMAGE_PIXELS} pixels")
+        self.size = size
+
+
+def _declared_size(file: Any) -> tuple[int, int] | None:
+    """The size in an image's header, read by the format's own reader without decoding anything."""
+    for reader in _HEADER_READERS:
+        file.seek(0)
+        try:
+            with reader(file) as image:
+                return image.size
+        except Exception:  # not this format, or not even a header: try the next reader
+            continue
+    return None
+
+
 def _check_image(file: Any) -> str:
-    """Returns Pillow's format name of a real, intact image; raises ValueError otherwise."""
+    """Returns Pillow's format name of a real, intact image within the pixel cap; raises ValueError
+    (TooManyPixelsError for one over the cap) otherwise."""
     file.seek(0)
     try:
         with Image.open(file) as image:
             image_format = image.format
+            width, height = image.size
+            if width * height > MAX_IMAGE_PIXELS:
+                raise TooManyPixelsError((width, height))
             image.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+    except TooManyPixelsError:
+        raise
+    except Image.DecompressionBombError as exc:
+        raise TooManyPixelsError(_declared_size(file)) from exc
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise ValueError(str(exc)) from exc
     finally:
         file.seek(0)
@@ -127,6 +185,26 @@ def _check_ooxml(file: Any, kind: str) -> None:
         file.seek(0)
     if "[Content_Types].xml" not in names or not any(n.startswith(OOXML_PARTS[kind]) for n in names):
         raise ValueError("not an Office Open XML package of the expected kind")
+
+
+def _megapixels(count: int) -> str:
+    return _("%(count)s 万像素") % {"count": round(count / 10_000)}
+
+
+def _too_many_pixels_message(size: tuple[int, int] | None) -> str:
+    limit = _megapixels(MAX_IMAGE_PIXELS)
+    if size is None:
+        return _("图片的像素数超过了 %(limit)s 的上限，请缩小图片尺寸后重新上传。") % {"limit": limit}
+    width, height = size
+    return _(
+        "图片尺寸为 %(width)s×%(height)s 像素（%(pixels)s），超过了 %(limit)s 的上限，"
+        "请缩小图片尺寸后重新上传。"
+    ) % {
+        "width": width,
+        "height": height,
+        "pixels": _megapixels(width * height),
+        "limit": limit,
+    }
 
 
 def detect_upload(file: Any, *, kinds: Iterable[str], max_bytes: int | None = None) -> tuple[str, str]:
@@ -163,6 +241,8 @@ def detect_upload(file: Any, *, kinds: Iterable[str], max_bytes: int | None = No
                 raise ValueError("missing %PDF- header")
         else:
             _check_ooxml(file, kind)
+    except TooManyPixelsError as exc:
+        raise ValidationError(_too_many_pixels_message(exc.size), code="too_many_pixels") from None
     except ValueError:
         raise ValidationError(
             _("文件内容不是有效的%(kind)s（文件扩展名为 %(ext)s）。请确认文件未损坏，且确为该类型。")
@@ -186,6 +266,41 @@ def _sha256(file: Any) -> str:
     return digest.hexdigest()
 
 
+def _reencode_image(file: Any) -> tuple[ContentFile, str]:
+    """The image as Pillow writes it anew, and its MIME type: the pixels only (the first frame, turned
+    upright as its EXIF said), without EXIF, text, colour profile or anything appended to the upload."""
+    file.seek(0)
+    try:
+        with Image.open(file) as source:
+            output_format = REENCODED_FORMATS.get(source.format or "", "PNG")
+            image = ImageOps.exif_transpose(source)
+            transparent = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
+            if image.mode in ("1", "L"):
+                image = image.convert("L")
+            else:
+                image = image.convert("RGBA" if transparent and output_format != "JPEG" else "RGB")
+            image.info = {}  # some writers fall back to what was read (PNG keeps the colour profile)
+            buffer = io.BytesIO()
+            options = {"quality": REENCODED_QUALITY} if output_format in ("JPEG", "WEBP") else {}
+            image.save(buffer, format=output_format, **options)
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+        raise ValidationError(
+            _("图片无法读取（文件可能已损坏或不完整），请换一张图片重新上传。"), code="content"
+        ) from exc
+    finally:
+        file.seek(0)
+    return ContentFile(buffer.getvalue()), IMAGE_FORMATS[output_format][1]
+
+
+def _with_extension(name: str, mime_type: str) -> str:
+    """The file name with the extension of the format it is now stored in (标志.bmp → 标志.png)."""
+    stem, extension = os.path.splitext(name)
+    expected = IMAGE_EXTENSIONS[mime_type]
+    if extension.lower() == expected or (expected == ".jpg" and extension.lower() == ".jpeg"):
+        return name
+    return f"{stem}{expected}"
+
+
 def attachment_create(
     *,
     owner: Model,
@@ -194,10 +309,20 @@ def attachment_create(
     purpose: str = "",
     by: Any,
     max_bytes: int | None = None,
+    reencode: bool = False,
 ) -> Attachment:
-    """Checks and stores an upload privately as an attachment of `owner`."""
+    """Checks and stores an upload privately as an attachment of `owner`.
+
+    `reencode` is for images the public will see (a logo, a cover): an image is then stored as Pillow
+    re-encodes it, so that what is served is pixels we wrote, with none of the uploader's metadata
+    (camera, location, software) and nothing hidden after the image data. Other kinds are unchanged.
+    """
     kind, mime_type = detect_upload(file, kinds=kinds, max_bytes=max_bytes)
     original_name = sanitize_filename(file.name)
+    content: Any = file
+    if reencode and kind == Kind.IMAGE:
+        content, mime_type = _reencode_image(file)
+        original_name = _with_extension(original_name, mime_type)
     extension = IMAGE_EXTENSIONS.get(mime_type) or os.path.splitext(original_name)[1].lower()
     attachment = Attachment(
         content_type=ContentType.objects.get_for_model(owner),
@@ -205,12 +330,12 @@ def attachment_create(
         purpose=purpose,
         original_name=original_name,
         mime_type=mime_type,
-        size=file.size,
-        sha256=_sha256(file),
+        size=content.size,
+        sha256=_sha256(content),
         kind=kind,
         uploaded_by=by if getattr(by, "pk", None) else None,
     )
-    attachment.file.save(f"upload{extension}", file, save=False)
+    attachment.file.save(f"upload{extension}", content, save=False)
     try:
         attachment.save()
     except Exception:

@@ -1,8 +1,11 @@
 """The public logo (institutions:logo): the institution's logo attachment, to anyone, and nothing else."""
 
+import io
+
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
+from PIL import Image, PngImagePlugin
 
 from institutions.choices import InstitutionStatus
 from institutions.services.profile import profile_update
@@ -22,6 +25,11 @@ def logo_url(institution) -> str:
     return reverse("institutions:logo", args=[institution.pk])
 
 
+def pixels(content: bytes) -> bytes:
+    with Image.open(io.BytesIO(content)) as image:
+        return image.convert("RGB").tobytes()
+
+
 @pytest.fixture
 def with_logo(institution, inst_admin):
     return profile_update(
@@ -35,7 +43,7 @@ def with_logo(institution, inst_admin):
 def test_anyone_gets_a_public_institutions_logo_with_caching_and_nosniff(client, with_logo):
     response = client.get(logo_url(with_logo))
     assert response.status_code == 200
-    assert b"".join(response.streaming_content) == png_bytes((20, 10))
+    assert pixels(b"".join(response.streaming_content)) == pixels(png_bytes((20, 10)))
     assert response["Content-Type"] == "image/png"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Cache-Control"] == "public, max-age=86400"
@@ -112,3 +120,47 @@ def test_a_missing_stored_file_is_a_404(client, with_logo):
 def test_only_get_and_head(client, with_logo):
     assert client.head(logo_url(with_logo)).status_code == 200
     assert client.post(logo_url(with_logo)).status_code == 405
+
+
+# --- what is stored and served ------------------------------------------------------------------------
+
+
+def test_the_served_logo_is_re_encoded_without_the_uploaders_metadata_or_appended_data(
+    client, institution, inst_admin
+):
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Comment", "内部备注：勿外传")
+    buffer = io.BytesIO()
+    Image.new("RGB", (24, 12), (20, 90, 170)).save(buffer, format="PNG", pnginfo=info)
+    uploaded = buffer.getvalue() + b"<html><script>alert(1)</script></html>"
+    profile_update(
+        institution=institution, by=inst_admin, data=PROFILE, logo=upload("标志.png", uploaded, "image/png")
+    )
+    served = b"".join(client.get(logo_url(institution)).streaming_content)
+    assert pixels(served) == pixels(uploaded)
+    assert "勿外传".encode() not in served and b"<script>" not in served
+    with Image.open(io.BytesIO(served)) as image:
+        assert image.format == "PNG" and not image.text
+
+
+def test_a_logo_of_400_megapixels_is_a_form_error_and_nothing_is_stored(client_for, institution):
+    buffer = io.BytesIO()
+    Image.new("1", (20000, 20000)).save(buffer, format="PNG")
+    data = {
+        "is_high_tech": "False",
+        "legal_person_type": "enterprise",
+        "unit_type": "third_party",
+        "supervising_department": "01",
+        "ownership": "private",
+        "is_listed": "False",
+        "investor_type": "private",
+        "fields": ["00"],
+        "business_scope": "<p>食品检验</p>",
+        "logo": upload("巨幅标志.png", buffer.getvalue(), "image/png"),
+    }
+    response = client_for("inst_admin").post(reverse("institutions:profile_edit"), data)
+    assert response.status_code == 200
+    (message,) = response.context["form"].errors["logo"]
+    assert "20000×20000" in message and "上限" in message
+    institution.refresh_from_db()
+    assert institution.logo_id is None

@@ -1,6 +1,7 @@
 """The portal's public news pages: channel lists, article pages, covers and files; only public articles."""
 
 import datetime
+import io
 import re
 
 import pytest
@@ -9,13 +10,14 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from PIL import Image
 
 from institutions.choices import InstitutionStatus
 from news import services
 from news.models import Article
 from sujt.core.attachments import attachments_of
 from sujt.core.choices import ReviewStatus
-from tests.core.samples import PDF_BYTES
+from tests.core.samples import PDF_BYTES, upload
 from tests.factories import ArticleFactory, InstitutionFactory, NewsSubmissionFactory, UserFactory
 
 from .conftest import cover_png, file_pdf
@@ -380,6 +382,21 @@ def test_a_public_articles_cover_is_served_inline_and_its_file_as_a_download(cli
     assert download["Content-Disposition"].startswith("attachment;")
     assert b"".join(download.streaming_content) == PDF_BYTES
     assert "public" in download["Cache-Control"]
+
+
+def test_a_public_cover_is_the_image_re_encoded_without_its_exif(client, province_regulator):
+    exif = Image.Exif()
+    exif[0x010F] = "ExampleCam"  # Make
+    exif[0x8298] = "内部素材，勿外传"  # Copyright
+    buffer = io.BytesIO()
+    Image.new("RGB", (48, 27), (30, 110, 180)).save(buffer, format="JPEG", exif=exif, quality=95)
+    article = regulator_article(province_regulator, cover=upload("封面.jpg", buffer.getvalue(), "image/jpeg"))
+    served = b"".join(client.get(reverse("news:article_cover", args=[article.pk])).streaming_content)
+    assert served != buffer.getvalue()
+    assert b"ExampleCam" not in served and "勿外传".encode() not in served
+    with Image.open(io.BytesIO(served)) as image:
+        assert (image.format, image.size) == ("JPEG", (48, 27))
+        assert not image.getexif()
 
 
 @pytest.mark.parametrize("state", ["draft", "scheduled", "taken_down", "submitted"])
