@@ -11,9 +11,9 @@ from tests.core.samples import png_bytes
 from tests.factories import DEFAULT_PASSWORD, InstitutionFactory, MembershipFactory
 
 # Pastes a PNG file into the editor the way a browser does, then reports what the editor holds.
-PASTE_IMAGE_FILE = """async (encoded) => {
+PASTE_IMAGE_FILE = """(encoded) => {
     const editor = Object.values(window.editors)[0];
-    const pixels = await (await fetch('data:image/png;base64,' + encoded)).blob();
+    const pixels = Uint8Array.from(atob(encoded), (character) => character.charCodeAt(0));
     const transfer = new DataTransfer();
     transfer.items.add(new File([pixels], 'photo.png', {type: 'image/png'}));
     const paste = new ClipboardEvent('paste', {clipboardData: transfer, bubbles: true, cancelable: true});
