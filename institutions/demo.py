@@ -40,7 +40,8 @@ from sujt.accounts.demo import (
     demo_person_name,
     demo_user_ensure,
 )
-from sujt.accounts.models import Membership, User
+from sujt.accounts.models import Invitation, Membership, User
+from sujt.accounts.services import INVITATION_VALID_DAYS
 from sujt.core.audit import current_actor
 from sujt.core.choices import ReviewStatus, TestingField
 from sujt.core.regions import CITIES, city_code_of, districts_of, region_name
@@ -201,8 +202,35 @@ def seed(stdout: TextIO) -> list[tuple[str, str, str, str]]:
         f"  检验检测机构：新建 {created} 家，共 {INSTITUTION_COUNT} 家（每家一名管理员、一名经办人）\n"
     )
     profile_seed(demos, stdout)
+    _shared_accounts_seed(stdout)
     rows.extend(sync_seed(stdout))
     return rows
+
+
+def _shared_accounts_seed(stdout: TextIO) -> None:
+    """An account shared by two institutions and a pending invitation, so that user management shows why
+    a password is not reset here and how an existing account is invited (issue 10)."""
+    first, second, fourth = (
+        Institution.objects.get(uscc=demo_institution_spec(n)["uscc"]) for n in (1, 2, 4)
+    )
+    shared = User.objects.get(phone=admin_phone(3))
+    Membership.objects.get_or_create(user=shared, institution=fourth, defaults={"role": MembershipRole.STAFF})
+    invited = User.objects.get(phone=staff_phone(1))
+    if not Invitation.objects.filter(user=invited, institution=second).exists():
+        now = timezone.now()
+        Invitation.objects.create(
+            institution=second,
+            user=invited,
+            role=MembershipRole.STAFF,
+            perms=["submit_news"],
+            created_by=User.objects.get(phone=admin_phone(2)),
+            created_at=now,
+            expires_at=now + datetime.timedelta(days=INVITATION_VALID_DAYS),
+        )
+    stdout.write(
+        f"  账号归属：{admin_phone(3)} 同时在第3、4家机构任职；{first.name}的经办人 {staff_phone(1)} "
+        f"收到{second.name}的加入邀请\n"
+    )
 
 
 # --- Qualification sync: a few institutions arrive the way production ones do ----------------------------

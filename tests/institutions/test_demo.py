@@ -322,3 +322,16 @@ def test_five_institutions_arrive_through_the_sync_with_first_accounts():
     # A second seed does not import again.
     call_command("seed_demo", stdout=StringIO())
     assert SyncRun.objects.count() == 1
+
+
+def test_the_demo_shows_a_shared_account_and_a_pending_invitation():
+    from sujt.accounts.choices import InvitationStatus
+    from sujt.accounts.models import Invitation, Membership
+    from sujt.accounts.selectors import account_only_here
+
+    shared = Membership.objects.filter(user__phone=demo.admin_phone(3))
+    assert shared.count() == 2
+    assert not account_only_here(user_id=shared.first().user_id, institution_id=shared.first().institution_id)
+    invitation = Invitation.objects.get(user__phone=demo.staff_phone(1))
+    assert invitation.status == InvitationStatus.PENDING and not invitation.is_expired
+    assert not Membership.objects.filter(user=invitation.user, institution=invitation.institution).exists()
