@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from sujt.accounts.decorators import institution_required
 from sujt.core.excel import xlsx_export
-from sujt.core.excel_import import xlsx_template_response
+from sujt.core.excel_import import BLANK_ROW_ALLOWANCE, xlsx_template_response
 
 from ..choices import PatentType
 from ..forms.ip import IP_KINDS, IpImportForm, IpKind
@@ -177,7 +177,13 @@ def ip_import(request: HttpRequest, kind: str) -> HttpResponse:
     return render(
         request,
         "institutions/ip/import.html",
-        {**_base_context(spec), "form": form, "result": result, "max_rows": services.IMPORT_MAX_ROWS},
+        {
+            **_base_context(spec),
+            "form": form,
+            "result": result,
+            "max_rows": services.IMPORT_MAX_ROWS,
+            "sheet_rows": services.IMPORT_MAX_ROWS + BLANK_ROW_ALLOWANCE,
+        },
     )
 
 

@@ -533,3 +533,11 @@ def test_an_export_imports_into_another_institution(client_for, rows, institutio
         "第二商标",
         "他机构trademark",
     }
+
+
+def test_the_import_page_states_the_row_limit_with_blank_rows(client_for):
+    from institutions.services.ip import IMPORT_MAX_ROWS
+
+    body = client_for("inst_admin").get(url("patent_import")).content.decode()
+    assert f"一次最多 {IMPORT_MAX_ROWS} 行数据" in body
+    assert f"工作表总行数不能超过 {IMPORT_MAX_ROWS + BLANK_ROW_ALLOWANCE} 行" in body
