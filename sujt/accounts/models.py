@@ -15,6 +15,7 @@ from sujt.core.regions import PROVINCE_CODE, level_of
 from sujt.core.validators import mask_id_card, validate_id_card, validate_mobile
 
 from .choices import InvitationStatus, LoginEventKind, MembershipRole
+from .permissions import MODULE_PERMISSION_CODES, MODULE_PERMISSION_LABELS
 
 # System accounts get numbers in the 100xxxxxxxx range, which no mobile number can take.
 SYSTEM_PHONE_PREFIX = "100"
@@ -260,6 +261,10 @@ class Invitation(models.Model):
     @property
     def is_expired(self) -> bool:
         return self.status == InvitationStatus.PENDING and self.expires_at <= timezone.now()
+
+    @property
+    def perm_labels(self) -> list[str]:
+        return [MODULE_PERMISSION_LABELS[code] for code in MODULE_PERMISSION_CODES if code in self.perms]
 
 
 class Regulator(models.Model):

@@ -181,3 +181,13 @@ def test_a_pending_invitation_is_a_dashboard_todo(invitation, other_inst_admin, 
 
 def test_the_invitations_page_has_an_empty_state(client_for):
     assert "没有待处理的机构邀请" in client_for("inst_staff").get(INVITATIONS_URL).content.decode()
+
+
+def test_both_sides_see_the_invited_role_and_module_permissions(client_for, invitation, other_inst_admin):
+    listed = client_for("inst_admin").get(LIST_URL).content.decode()
+    assert "新闻资讯发布" in listed.split("待接受的邀请")[-1]
+    client = Client()
+    client.force_login(other_inst_admin)
+    page = client.get(INVITATIONS_URL).content.decode()
+    assert "经办人" in page and "新闻资讯发布" in page
+    assert INVITATIONS_URL in client.get(reverse("portal:dashboard")).content.decode()
