@@ -277,10 +277,9 @@ SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-# With Redis, sessions are read from the cache and written through to the database.
-SESSION_ENGINE = (
-    "django.contrib.sessions.backends.cached_db" if REDIS_URL else "django.contrib.sessions.backends.db"
-)
+# With Redis, sessions are read from the cache and written through to the database (a cache outage falls
+# back to the database: sujt/core/sessions.py).
+SESSION_ENGINE = "sujt.core.sessions" if REDIS_URL else "django.contrib.sessions.backends.db"
 
 # Guardian: no anonymous user row (a phone-number login cannot hold guardian's default name).
 ANONYMOUS_USER_NAME = None

@@ -211,7 +211,7 @@ def test_the_proxy_ssl_header_is_trusted_only_behind_a_proxy(extra, expected):
 
 
 def test_sessions_are_cached_with_redis_and_in_the_database_without():
-    assert probe(PRODUCTION_ENV)["session_engine"] == "django.contrib.sessions.backends.cached_db"
+    assert probe(PRODUCTION_ENV)["session_engine"] == "sujt.core.sessions"
     without_redis = {key: value for key, value in PRODUCTION_ENV.items() if key != "REDIS_URL"}
     assert probe(without_redis)["session_engine"] == "django.contrib.sessions.backends.db"
 

@@ -8,16 +8,14 @@ from playwright.sync_api import expect
 from news.models import NewsSubmission
 from sujt.accounts.choices import MembershipRole
 from sujt.core.choices import ReviewStatus
-from tests.factories import DEFAULT_PASSWORD, InstitutionFactory, MembershipFactory, NewsSubmissionFactory
+from tests.browser.helpers import log_in
+from tests.factories import InstitutionFactory, MembershipFactory, NewsSubmissionFactory
 
 QUESTION = "确定提交审核？审核完成前不能修改。"
 
 
 def _log_in(page, phone: str) -> None:
-    page.goto("/accounts/login/")
-    page.fill("input[name=username]", phone)
-    page.fill("input[name=password]", DEFAULT_PASSWORD)
-    page.get_by_role("button", name=re.compile("登录")).click()
+    log_in(page, phone)
     expect(page).to_have_url(re.compile(r"/dashboard/$"))
 
 

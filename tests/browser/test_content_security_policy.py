@@ -6,7 +6,8 @@ import re
 from playwright.sync_api import expect
 
 from sujt.accounts.choices import MembershipRole
-from tests.factories import DEFAULT_PASSWORD, InstitutionFactory, MembershipFactory, UserFactory
+from tests.browser.helpers import log_in
+from tests.factories import InstitutionFactory, MembershipFactory, UserFactory
 
 
 def _watch(page) -> list[str]:
@@ -23,13 +24,6 @@ def _watch(page) -> list[str]:
     return seen
 
 
-def _log_in(page, url: str, phone: str) -> None:
-    page.goto(url)
-    page.fill("input[name=username]", phone)
-    page.fill("input[name=password]", DEFAULT_PASSWORD)
-    page.locator("input[name=password]").press("Enter")
-
-
 def test_portal_workspace_editor_and_admin_run_under_the_policy(page, live_server, transactional_db):
     institution = InstitutionFactory(name="钟山示例检测技术有限公司", region_code="320102")
     MembershipFactory(institution=institution, role=MembershipRole.ADMIN, user__phone="13811113333")
@@ -38,7 +32,7 @@ def test_portal_workspace_editor_and_admin_run_under_the_policy(page, live_serve
 
     page.goto("/")
     page.goto("/news/")
-    _log_in(page, "/accounts/login/", "13811113333")
+    log_in(page, "13811113333")
     expect(page).to_have_url(re.compile(r"/dashboard/$"))
     page.goto("/news/submissions/add/")
     editor = page.locator(".ck-editor__editable").first
@@ -48,7 +42,7 @@ def test_portal_workspace_editor_and_admin_run_under_the_policy(page, live_serve
 
     admin = page.context.browser.new_context(base_url=live_server.url).new_page()
     admin_violations = _watch(admin)
-    _log_in(admin, "/admin/login/", "13911113333")
+    log_in(admin, "13911113333", admin=True)
     expect(admin).to_have_url(re.compile(r"/admin/$"))
     admin.goto("/admin/news/article/add/")
     admin_editor = admin.locator(".ck-editor__editable").first

@@ -13,9 +13,9 @@ from news import services as news_services
 from sujt.accounts.choices import MembershipRole
 from sujt.core.models import Notification
 from sujt.core.workflow import review_return
+from tests.browser.helpers import log_in
 from tests.core.samples import PDF_BYTES, upload
 from tests.factories import (
-    DEFAULT_PASSWORD,
     ArticleFactory,
     CapabilityFactory,
     CertificateFactory,
@@ -196,10 +196,7 @@ def _context(browser, live_server, width: int, display: str = ""):
 
 
 def _log_in(page, phone: str, *, admin: bool = False) -> None:
-    page.goto(reverse("admin:login") if admin else reverse("accounts:login"))
-    page.fill("input[name=username]", phone)
-    page.fill("input[name=password]", DEFAULT_PASSWORD)
-    page.locator("input[type=submit]" if admin else "main button[type=submit]").click()
+    log_in(page, phone, admin=admin)
     expect(page.locator("#user-tools" if admin else ".ws-header, .portal-account").first).to_be_visible()
 
 

@@ -6,14 +6,8 @@ from playwright.sync_api import expect
 
 from sujt.accounts.choices import MembershipRole
 from sujt.accounts.models import LoginEvent, User
+from tests.browser.helpers import log_in
 from tests.factories import DEFAULT_PASSWORD, InstitutionFactory, MembershipFactory, make_id_card
-
-
-def _log_in(page, phone: str, password: str) -> None:
-    page.goto("/accounts/login/")
-    page.fill("input[name=username]", phone)
-    page.fill("input[name=password]", password)
-    page.get_by_role("button", name=re.compile("登录")).click()
 
 
 def test_first_login_forces_a_strong_password_then_info_confirmation(page, transactional_db):
@@ -28,7 +22,7 @@ def test_first_login_forces_a_strong_password_then_info_confirmation(page, trans
         user__info_confirmed_at=None,
     ).user
 
-    _log_in(page, "13812345678", DEFAULT_PASSWORD)
+    log_in(page, "13812345678", DEFAULT_PASSWORD)
     # Any other page sends the user back to the password change.
     expect(page).to_have_url(re.compile(r"/accounts/password/$"))
     page.goto("/dashboard/")
@@ -85,13 +79,13 @@ def test_five_wrong_passwords_lock_the_account_with_a_clear_message(page, transa
     user = MembershipFactory(user__phone="13887654321").user
 
     for _attempt in range(4):
-        _log_in(page, "13887654321", "Wrong#Password1")
+        log_in(page, "13887654321", "Wrong#Password1")
         expect(page.get_by_text("手机号或密码不正确")).to_be_visible()
-    _log_in(page, "13887654321", "Wrong#Password1")
+    log_in(page, "13887654321", "Wrong#Password1")
     expect(page.get_by_text("该账号已被锁定15分钟，请稍后再试或联系技术支持。")).to_be_visible()
 
     # Locked: even the right password does not get in.
-    _log_in(page, "13887654321", DEFAULT_PASSWORD)
+    log_in(page, "13887654321", DEFAULT_PASSWORD)
     expect(page.get_by_text("该账号已被锁定15分钟，请稍后再试或联系技术支持。")).to_be_visible()
     page.goto("/dashboard/")
     expect(page).to_have_url(re.compile(r"/accounts/login/"))

@@ -10,16 +10,10 @@ from news.models import NewsSubmission
 from sujt.accounts.choices import MembershipRole
 from sujt.accounts.services import regulator_group_ensure
 from sujt.core.choices import ReviewStatus
+from tests.browser.helpers import log_in
 from tests.factories import DEFAULT_PASSWORD, InstitutionFactory, MembershipFactory, RegulatorFactory
 
 TITLE = "钟山检测开展食品安全开放日活动"
-
-
-def _log_in(page, phone: str) -> None:
-    page.goto("/accounts/login/")
-    page.fill("input[name=username]", phone)
-    page.fill("input[name=password]", DEFAULT_PASSWORD)
-    page.get_by_role("button", name=re.compile("登录")).click()
 
 
 def test_news_submitted_in_the_workspace_and_approved_in_admin_appears_on_the_home_page(
@@ -33,7 +27,7 @@ def test_news_submitted_in_the_workspace_and_approved_in_admin_appears_on_the_ho
     Image.new("RGB", (640, 360), (30, 110, 180)).save(cover, format="PNG")
 
     # The institution writes the news and submits it for review.
-    _log_in(page, "13811112222")
+    log_in(page, "13811112222")
     expect(page).to_have_url(re.compile(r"/dashboard/$"))
     page.get_by_role("link", name="新闻资讯发布").first.click()
     page.get_by_role("link", name="新建投稿").click()

@@ -8,14 +8,8 @@ from playwright.sync_api import expect
 from institutions.models import Institution
 from institutions.services.completeness import completeness_score
 from sujt.accounts.choices import MembershipRole
+from tests.browser.helpers import log_in
 from tests.factories import DEFAULT_PASSWORD, InstitutionFactory, MembershipFactory
-
-
-def _log_in(page, phone: str, password: str) -> None:
-    page.goto("/accounts/login/")
-    page.fill("input[name=username]", phone)
-    page.fill("input[name=password]", password)
-    page.get_by_role("button", name=re.compile("登录")).click()
 
 
 def _completeness(page) -> int:
@@ -34,7 +28,7 @@ def test_filling_the_profile_with_a_logo_and_a_scan_raises_the_completeness(page
     scan = tmp_path / "高新技术企业证书.png"
     Image.new("RGB", (300, 200), (240, 240, 240)).save(scan, format="PNG")
 
-    _log_in(page, "13811112222", DEFAULT_PASSWORD)
+    log_in(page, "13811112222", DEFAULT_PASSWORD)
     expect(page).to_have_url(re.compile(r"/dashboard/$"))
     before = _completeness(page)
 
