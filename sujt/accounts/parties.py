@@ -11,7 +11,7 @@ from sujt.core.regions import PROVINCE_CODE, city_code_of, region_contains
 from sujt.core.workflow import INSTITUTION_SIDE, MEMBER_SIDE, REGULATOR_SIDE, set_party_resolver
 
 from .choices import MembershipRole
-from .models import Membership, User
+from .models import User
 
 
 def regulators_over(*, region_code: str) -> list[User]:
@@ -40,29 +40,12 @@ def institution_members(*, institution_id: int) -> QuerySet[User]:
     ).distinct()
 
 
-def is_active_member(*, user: Any, institution_id: int) -> bool:
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
-    return Membership.objects.filter(user=user, institution_id=institution_id, is_active=True).exists()
-
-
 def oversees_region(*, user: Any, region_code: str) -> bool:
     """A regulator (or superuser) whose jurisdiction contains `region_code`."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
     scope = user.region_scope
     return scope is not None and region_contains(scope, region_code)
-
-
-def may_see_institution_files(*, user: Any, institution: Any) -> bool:
-    """Active members of the institution, regulators overseeing its region, superusers."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
-    if user.is_superuser:
-        return True
-    return is_active_member(user=user, institution_id=institution.pk) or oversees_region(
-        user=user, region_code=institution.region_code
-    )
 
 
 def review_party_resolver(*, institution: Any, side: str) -> list[User]:

@@ -28,11 +28,11 @@ from guardian.shortcuts import assign_perm, remove_perm
 
 from sujt.core.dates import format_date
 from sujt.core.notifications import notify, sms_queue
-from sujt.core.regions import region_contains
 from sujt.core.validators import mask_phone
 
 from .choices import InvitationStatus, MembershipRole
 from .models import Invitation, Membership, PasswordHistory, Regulator, User
+from .parties import oversees_region
 from .permissions import MODULE_PERMISSION_CODES, MODULE_PERMISSION_LABELS
 from .selectors import account_only_here, module_perms_of
 
@@ -225,9 +225,7 @@ def _is_admin(*, user: User, institution_id: int) -> bool:
 
 
 def _regulates(*, user: User, institution: Model) -> bool:
-    """A regulator (or superuser) whose region contains the institution."""
-    scope = user.region_scope
-    return scope is not None and region_contains(scope, institution.region_code)
+    return oversees_region(user=user, region_code=institution.region_code)
 
 
 def _may_manage_admins(*, by: User, institution: Model) -> bool:
