@@ -116,11 +116,7 @@ def module_perms_of(*, membership: Membership) -> set[str]:
 def account_only_here(*, user_id: int, institution_id: int) -> bool:
     """Every active membership of the user is in this institution, so the institution may act on the
     account itself (reset its password, correct its identity): nobody else depends on it."""
-    return not (
-        Membership.objects.filter(user_id=user_id, is_active=True)
-        .exclude(institution_id=institution_id)
-        .exists()
-    )
+    return not shared_account_ids(institution_id=institution_id, user_ids=[user_id])
 
 
 def shared_account_ids(*, institution_id: int, user_ids: list[int]) -> set[int]:
