@@ -104,6 +104,18 @@ def client_for(request, db):
 
 
 @pytest.fixture
+def clerk(db, grant):
+    """clerk(institution, "经办人丙", "submit_news", ...): a staff member holding those module permissions."""
+
+    def make(institution, name: str, *codes: str):
+        user = MembershipFactory(institution=institution, role=MembershipRole.STAFF, user__name=name).user
+        grant(user, institution, *codes)
+        return user
+
+    return make
+
+
+@pytest.fixture
 def grant(db):
     """grant(user, institution, "submit_news", ...) gives a staff member module permissions."""
     from guardian.shortcuts import assign_perm

@@ -237,8 +237,8 @@ def test_the_change_page_shows_qualification_inlines_and_links_to_the_capabiliti
     assert 'name="certificates-0-number"' in body
 
 
-def test_saving_the_institution_with_a_certificate_inline_updates_it(client_for, institution):
-    certificate = CertificateFactory(institution=institution, expires_on=in_days(400))
+def certificate_inline_data(institution, certificate, *, number=None, status=None) -> dict:
+    """The institution's change form with its one certificate in the inline, changed as given."""
     data = form_data(institution)
     data.update(
         {
@@ -246,12 +246,18 @@ def test_saving_the_institution_with_a_certificate_inline_updates_it(client_for,
             "certificates-INITIAL_FORMS": "1",
             "certificates-0-id": str(certificate.pk),
             "certificates-0-institution": str(institution.pk),
-            "certificates-0-number": certificate.number,
+            "certificates-0-number": certificate.number if number is None else number,
             "certificates-0-issued_on": str(certificate.issued_on),
             "certificates-0-expires_on": str(certificate.expires_on),
-            "certificates-0-status": CertificateStatus.SUSPENDED,
+            "certificates-0-status": certificate.status if status is None else status,
         }
     )
+    return data
+
+
+def test_saving_the_institution_with_a_certificate_inline_updates_it(client_for, institution):
+    certificate = CertificateFactory(institution=institution, expires_on=in_days(400))
+    data = certificate_inline_data(institution, certificate, status=CertificateStatus.SUSPENDED)
     before = completeness_recalculate(institution_id=institution.pk)
     response = client_for("city_regulator").post(change_url(institution), data)
     assert response.status_code == 302
@@ -461,19 +467,7 @@ def test_a_malformed_number_on_the_certificate_form_is_a_form_error(client_for, 
 @pytest.mark.parametrize("number", MALFORMED_NUMBERS)
 def test_a_malformed_number_in_the_certificate_inline_is_a_form_error(client_for, institution, number):
     certificate = CertificateFactory(institution=institution, expires_on=in_days(400))
-    data = form_data(institution)
-    data.update(
-        {
-            "certificates-TOTAL_FORMS": "1",
-            "certificates-INITIAL_FORMS": "1",
-            "certificates-0-id": str(certificate.pk),
-            "certificates-0-institution": str(institution.pk),
-            "certificates-0-number": number,
-            "certificates-0-issued_on": str(certificate.issued_on),
-            "certificates-0-expires_on": str(certificate.expires_on),
-            "certificates-0-status": certificate.status,
-        }
-    )
+    data = certificate_inline_data(institution, certificate, number=number)
     response = client_for("city_regulator").post(change_url(institution), data)
     assert response.status_code == 200
     inlines = response.context["inline_admin_formsets"]

@@ -12,29 +12,20 @@ from django.utils import timezone
 
 from institutions.choices import ErrorItemType
 from institutions.models import ErrorReport
-from sujt.accounts.choices import MembershipRole
 from sujt.core.attachments import attachment_create
 from sujt.core.choices import AttachmentKind, ReviewStatus
 from tests.core.samples import PDF_BYTES, upload
-from tests.factories import CertificateFactory, MembershipFactory, RegulatorFactory
-
-
-def staff_member(institution, name: str):
-    return MembershipFactory(institution=institution, role=MembershipRole.STAFF, user__name=name).user
+from tests.factories import CertificateFactory, RegulatorFactory
 
 
 @pytest.fixture
-def staff_with_perm(institution, grant):
-    user = staff_member(institution, "经办人丙")
-    grant(user, institution, "manage_profile")
-    return user
+def staff_with_perm(institution, clerk):
+    return clerk(institution, "经办人丙", "manage_profile")
 
 
 @pytest.fixture
-def staff_with_other_perm(institution, grant):
-    user = staff_member(institution, "经办人丁")
-    grant(user, institution, "submit_news", "manage_credit")
-    return user
+def staff_with_other_perm(institution, clerk):
+    return clerk(institution, "经办人丁", "submit_news", "manage_credit")
 
 
 @pytest.fixture

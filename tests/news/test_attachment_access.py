@@ -10,11 +10,10 @@ import pytest
 from django.urls import reverse
 
 from news import services
-from sujt.accounts.choices import MembershipRole
 from sujt.core.attachments import attachment_create
 from sujt.core.choices import AttachmentKind
 from tests.core.samples import PDF_BYTES, upload
-from tests.factories import ArticleFactory, MembershipFactory
+from tests.factories import ArticleFactory
 from tests.news.conftest import RETURN_COMMENT
 
 
@@ -28,23 +27,15 @@ def status_for(client_for, who: str, attachment) -> int:
     return client_for(who).get(reverse("core:attachment_download", args=[attachment.pk])).status_code
 
 
-def staff_member(institution, name: str):
-    return MembershipFactory(institution=institution, role=MembershipRole.STAFF, user__name=name).user
+@pytest.fixture
+def news_clerk(institution, clerk):
+    return clerk(institution, "经办人丙", "submit_news")
 
 
 @pytest.fixture
-def news_clerk(institution, grant):
-    user = staff_member(institution, "经办人丙")
-    grant(user, institution, "submit_news")
-    return user
-
-
-@pytest.fixture
-def profile_clerk(institution, grant):
+def profile_clerk(institution, clerk):
     """A member holding 机构风采管理 only: the news pages are not theirs."""
-    user = staff_member(institution, "经办人丁")
-    grant(user, institution, "manage_profile")
-    return user
+    return clerk(institution, "经办人丁", "manage_profile")
 
 
 def _withdrawn_draft(draft, by):
