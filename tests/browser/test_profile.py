@@ -78,5 +78,6 @@ def test_filling_the_profile_with_a_logo_and_a_scan_raises_the_completeness(page
 
     # The logo is shown from its public address.
     logo_image = page.locator("#extra img.institution-logo")
-    expect(logo_image).to_be_visible()
-    assert page.evaluate("(img) => img.naturalWidth", logo_image.element_handle()) == 120
+    # The image is lazy-loaded, so wait for the decoded width instead of reading it once.
+    logo_image.scroll_into_view_if_needed()
+    expect(logo_image).to_have_js_property("naturalWidth", 120)
