@@ -58,3 +58,18 @@ class TodoUrgency(models.TextChoices):
     OVERDUE = "overdue", "逾期"
     SOON = "soon", "临近"
     NORMAL = "normal", "一般"
+
+
+class EventDeliveryStatus(models.TextChoices):
+    """Where one handler stands with one domain event."""
+
+    PENDING = "pending", "待处理"
+    DONE = "done", "已处理"
+    FAILED = "failed", "失败（不再重试）"
+
+
+class ReviewNoticeMode(models.TextChoices):
+    """How a regulator hears of submissions waiting for their review."""
+
+    IMMEDIATE = "immediate", "逐条即时通知"
+    DIGEST = "digest", "每日汇总一次"

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
 
-from .choices import AttachmentKind, ReviewStatus
+from .choices import AttachmentKind, EventDeliveryStatus, ReviewNoticeMode, ReviewStatus
 
 
 class TimeStampedModel(models.Model):
@@ -69,8 +69,10 @@ class ReviewTransition(models.Model):
     content_type = models.ForeignKey(ContentType, verbose_name=_("对象类型"), on_delete=models.CASCADE)
     object_id = models.PositiveBigIntegerField(_("对象编号"))
     content_object = GenericForeignKey("content_type", "object_id")
-    from_status = models.CharField(_("原状态"), max_length=10, choices=ReviewStatus.choices)
-    to_status = models.CharField(_("新状态"), max_length=10, choices=ReviewStatus.choices)
+    # Any declared workflow's states, so no choices here: the workflow of the object's model labels them.
+    from_status = models.CharField(_("原状态"), max_length=20)
+    to_status = models.CharField(_("新状态"), max_length=20)
+    action = models.CharField(_("操作"), max_length=30, blank=True)
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("操作人"),
@@ -93,6 +95,16 @@ class ReviewTransition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_from_status_display()} → {self.get_to_status_display()}"
+
+    def _state_label(self, state: str) -> str:
+        # The common review's labels until a declared workflow names its own states.
+        return ReviewStatus(state).label if state in ReviewStatus.values else state
+
+    def get_from_status_display(self) -> str:
+        return self._state_label(self.from_status)
+
+    def get_to_status_display(self) -> str:
+        return self._state_label(self.to_status)
 
 
 # --- Notifications -----------------------------------------------------------------------------------
@@ -124,6 +136,142 @@ class Notification(models.Model):
     @property
     def is_read(self) -> bool:
         return self.read_at is not None
+
+
+class NotificationPreference(models.Model):
+    """A user's choice of how review work reaches them; no row means immediate messages."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("用户"),
+        on_delete=models.CASCADE,
+        related_name="notification_preference",
+    )
+    review_mode = models.CharField(
+        _("待审核事项通知方式"),
+        max_length=10,
+        choices=ReviewNoticeMode.choices,
+        default=ReviewNoticeMode.IMMEDIATE,
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("通知偏好")
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.get_review_mode_display()}"
+
+
+class DigestItem(models.Model):
+    """A message held for a user's daily digest instead of being sent on its own."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("接收人"), on_delete=models.CASCADE, related_name="+"
+    )
+    title = models.CharField(_("标题"), max_length=200)
+    body = models.TextField(_("内容"), blank=True)
+    url = models.CharField(_("链接"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("产生时间"), default=timezone.now)
+    sent_at = models.DateTimeField(_("汇总发送时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("待汇总消息")
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["sent_at", "recipient", "created_at"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+# --- Deadlines ---------------------------------------------------------------------------------------
+
+
+class DeadlineNotice(models.Model):
+    """One thing a deadline did for one object and one due date: a reminder step or the overdue action.
+
+    The unique key is what makes the scheduled job idempotent: a step is done once per due date, and a
+    moved due date starts its reminders afresh.
+    """
+
+    deadline = models.CharField(_("期限类型"), max_length=80)
+    content_type = models.ForeignKey(ContentType, verbose_name=_("对象类型"), on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField(_("对象编号"))
+    due_on = models.DateField(_("到期日"))
+    step = models.CharField(_("环节"), max_length=20, help_text=_("如 remind-7d、remind-3m、overdue。"))
+    done_at = models.DateTimeField(_("执行时间"), default=timezone.now)
+    recipients = models.PositiveIntegerField(_("通知人数"), default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("期限提醒记录")
+        ordering = ["-done_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["deadline", "content_type", "object_id", "due_on", "step"], name="deadline_step_once"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["deadline", "-done_at"]),
+            models.Index(fields=["content_type", "object_id"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.deadline} #{self.object_id} {self.step}"
+
+
+# --- Domain events (outbox) --------------------------------------------------------------------------
+
+
+class DomainEvent(models.Model):
+    """Something a module did that others may react to, recorded in the transaction that did it."""
+
+    kind = models.CharField(_("事件类型"), max_length=80, db_index=True)
+    key = models.CharField(_("幂等键"), max_length=200, unique=True)
+    # A plain id: core knows no institution model.
+    institution_id = models.PositiveBigIntegerField(_("机构编号"), null=True, blank=True, db_index=True)
+    source_type = models.ForeignKey(
+        ContentType,
+        verbose_name=_("来源对象类型"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    source_id = models.PositiveBigIntegerField(_("来源对象编号"), null=True, blank=True)
+    source = GenericForeignKey("source_type", "source_id")
+    payload = models.JSONField(_("内容"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("发生时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("领域事件")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["-created_at"]), models.Index(fields=["source_type", "source_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} · {self.key}"
+
+
+class EventDelivery(models.Model):
+    """One subscribed handler's run of one event: done once, retried until it succeeds or gives up."""
+
+    event = models.ForeignKey(
+        DomainEvent, verbose_name=_("事件"), on_delete=models.CASCADE, related_name="deliveries"
+    )
+    handler = models.CharField(_("处理程序"), max_length=200)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=EventDeliveryStatus.choices, default=EventDeliveryStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
+    next_attempt_at = models.DateTimeField(_("下次尝试时间"), default=timezone.now)
+    last_error = models.TextField(_("最近错误"), blank=True)
+    done_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("事件处理")
+        ordering = ["event_id", "handler"]
+        constraints = [models.UniqueConstraint(fields=["event", "handler"], name="event_handler_once")]
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.event} → {self.handler}"
 
 
 # --- Attachments -------------------------------------------------------------------------------------
