@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "django_ckeditor_5",
+    "django_filters",
     "sujt.core",
     "sujt.accounts",
     "sujt.portal",
