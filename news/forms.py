@@ -6,12 +6,9 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import UploadedFile
 
 from institutions.models import Institution
-from sujt.core.attachments import detect_upload
-from sujt.core.choices import AttachmentKind
-from sujt.core.forms import ContentCheckedFileField
+from sujt.core.forms import AttachmentFormMixin, ContentCheckedFileField, MultipleAttachmentField
 from sujt.core.models import Attachment
 from sujt.core.richtext import RichTextFormField
 
@@ -21,95 +18,24 @@ from .models import SUMMARY_MAX_LENGTH, Article, NewsSubmission
 
 TITLE_MAX_LENGTH = Article._meta.get_field("title").max_length
 SOURCE_MAX_LENGTH = Article._meta.get_field("source").max_length
-MEGABYTE = 1024 * 1024
-
-# The names of the form's file inputs: a browser never refills them after a failed submission.
-FILE_FIELDS = ("cover", "files")
-
-
-class MultipleFileInput(forms.FileInput):
-    """A file input that lets the user pick several files (Django refuses `multiple` otherwise)."""
-
-    allow_multiple_selected = True
-
-
-class ContentCheckedFilesField(forms.FileField):
-    """Several files in one input, each checked by content and size; cleans to a list (maybe empty).
-
-    Django's FileField validates one file; here every file goes through FileField's own checks and then
-    `detect_upload`, so a renamed text file is refused whichever position it has in the selection.
-    """
-
-    def __init__(self, *, kinds: Iterable[str], max_bytes: int, max_files: int, **kwargs: Any) -> None:
-        self.kinds = [AttachmentKind(kind) for kind in kinds]
-        self.max_bytes = max_bytes
-        self.max_files = max_files
-        accept = {
-            AttachmentKind.IMAGE: "image/*",
-            AttachmentKind.PDF: ".pdf,application/pdf",
-            AttachmentKind.XLSX: ".xlsx",
-            AttachmentKind.DOCX: ".docx",
-        }
-        kwargs.setdefault(
-            "widget", MultipleFileInput(attrs={"accept": ",".join(accept[kind] for kind in self.kinds)})
-        )
-        super().__init__(**kwargs)
-
-    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
-        uploads = [item for item in (data if isinstance(data, list | tuple) else [data]) if item]
-        if not uploads:
-            if self.required:
-                raise ValidationError(self.error_messages["required"], code="required")
-            return []
-        if len(uploads) > self.max_files:
-            raise ValidationError(
-                f"附件最多 {self.max_files} 个，本次选择了 {len(uploads)} 个，请减少后再上传。",
-                code="too_many",
-            )
-        cleaned: list[UploadedFile] = []
-        errors: list[str] = []
-        for upload in uploads:
-            upload = super().clean(upload, initial)
-            try:
-                detect_upload(upload, kinds=self.kinds, max_bytes=self.max_bytes)
-            except ValidationError as error:
-                errors.extend(f"「{upload.name}」：{message}" for message in error.messages)
-            else:
-                cleaned.append(upload)
-        if errors:
-            raise ValidationError(errors)
-        return cleaned
 
 
 def cover_field(*, label: str, note: str = "", after: str = "") -> ContentCheckedFileField:
     """The cover upload of an article form: one image, checked by content."""
+    help_text = f"{note}{services.COVER.description}；{after}"
     return ContentCheckedFileField(
-        label=label,
-        required=False,
-        kinds=services.COVER_KINDS,
-        max_bytes=services.COVER_MAX_BYTES,
-        widget=forms.FileInput,
-        help_text=f"{note}jpg、png 等图片，不超过 {services.COVER_MAX_BYTES // MEGABYTE} MB；{after}",
+        label=label, required=False, rule=services.COVER, widget=forms.FileInput, help_text=help_text
     )
 
 
-def files_field(*, label: str, note: str = "") -> ContentCheckedFilesField:
+def files_field(*, label: str, note: str = "") -> MultipleAttachmentField:
     """The attachments upload of an article form: several files at once, each checked by content."""
-    return ContentCheckedFilesField(
-        label=label,
-        required=False,
-        kinds=services.FILE_KINDS,
-        max_bytes=services.FILE_MAX_BYTES,
-        max_files=services.MAX_FILES,
-        help_text=(
-            f"{note}PDF、图片、Word（docx）或 Excel（xlsx），"
-            f"每个不超过 {services.FILE_MAX_BYTES // MEGABYTE} MB，"
-            f"合计最多 {services.MAX_FILES} 个。可一次选择多个文件。"
-        ),
+    return MultipleAttachmentField(
+        label=label, required=False, rule=services.FILES, help_text=f"{note}{services.FILES.description}。"
     )
 
 
-class SubmissionForm(forms.Form):
+class SubmissionForm(AttachmentFormMixin, forms.Form):
     """新建 / 修改新闻投稿. On a change, the current cover may be deleted and attached files removed.
 
     What to do with it (保存草稿 or 提交审核) is the button pressed, not a field: see the view.
@@ -178,27 +104,11 @@ class SubmissionForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        if "files" not in self.errors:
-            kept = len(self.existing_files) - len(data.get("remove_files") or [])
-            added = len(data.get("files") or [])
-            if kept + added > services.MAX_FILES:
-                self.add_error(
-                    "files",
-                    f"附件合计最多 {services.MAX_FILES} 个：已有 {kept} 个，本次又选择了 {added} 个。"
-                    "请先勾选删除部分已上传的附件，或减少本次选择的文件。",
-                )
+        self.check_files_total("files", kept=len(self.existing_files) - len(data.get("remove_files") or []))
         if data.get("cover") and data.get("remove_cover"):
             # A new cover replaces the old one anyway; deleting it as well would lose the new one.
             data["remove_cover"] = False
         return data
-
-    @property
-    def choose_again(self) -> dict[str, bool]:
-        """{file field: True} for files accepted in a submission that failed elsewhere: they were not
-        stored and the browser has forgotten them, so the user must choose them again."""
-        if not self.is_bound or not self.errors:
-            return {}
-        return {name: True for name in FILE_FIELDS if self.files.get(name) and name not in self.errors}
 
     def save_kwargs(self) -> dict[str, Any]:
         """The cleaned values as `services.submission_save` takes them."""

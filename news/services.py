@@ -20,9 +20,8 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from institutions.models import Institution
-from sujt.core.attachments import attachment_create, attachment_delete, attachments_of
+from sujt.core.attachments import AttachmentRule, attachment_replace, attachments_remove, attachments_store
 from sujt.core.choices import AttachmentKind, ReviewStatus
-from sujt.core.models import Attachment
 from sujt.core.regions import PROVINCE_CODE, is_region_code
 from sujt.core.workflow import (
     InvalidTransition,
@@ -37,11 +36,18 @@ from .choices import DISCLOSURE_CATEGORIES, INSTITUTION_CATEGORIES, Category, Di
 from .models import COVER_PURPOSE, FILE_PURPOSE, Article, NewsSubmission
 from .selectors import content_cache_invalidate
 
-COVER_KINDS = (AttachmentKind.IMAGE,)
-COVER_MAX_BYTES = 5 * 1024 * 1024
-FILE_KINDS = (AttachmentKind.PDF, AttachmentKind.IMAGE, AttachmentKind.DOCX, AttachmentKind.XLSX)
-FILE_MAX_BYTES = 20 * 1024 * 1024
 MAX_FILES = 10
+# Re-encoded: a cover is shown to anyone on the portal.
+COVER = AttachmentRule(
+    purpose=COVER_PURPOSE, kinds=(AttachmentKind.IMAGE,), max_bytes=5 * 1024 * 1024, reencode=True
+)
+FILES = AttachmentRule(
+    purpose=FILE_PURPOSE,
+    kinds=(AttachmentKind.PDF, AttachmentKind.IMAGE, AttachmentKind.DOCX, AttachmentKind.XLSX),
+    max_bytes=20 * 1024 * 1024,
+    max_files=MAX_FILES,
+    noun="附件",
+)
 TAKE_DOWN_REASON_MAX = 200
 
 # What an institution and a regulator may change on an article; the rest is the system's.
@@ -54,12 +60,6 @@ def _changed_on_commit() -> None:
     transaction.on_commit(content_cache_invalidate)
 
 
-def _discard_files(stored: Sequence[Attachment]) -> None:
-    """Removes files written for a transaction that rolled back."""
-    for attachment in stored:
-        attachment.file.storage.delete(attachment.file.name)
-
-
 def _save_with_media(
     *,
     article: Article,
@@ -68,49 +68,21 @@ def _save_with_media(
     remove_cover: bool,
     files: Sequence[UploadedFile],
     remove_file_ids: Iterable[int],
-    stored: list[Attachment],
 ) -> None:
     """Validates and saves the article, then replaces/removes its cover and adds/removes its files
-    (inside the caller's transaction; the files written go to `stored`, to be discarded on failure)."""
+    (inside the caller's transaction, which removes the files written if it rolls back)."""
     article._history_user = by
     article.full_clean()
     article.save()
-    old_cover = article.cover
     if cover is not None:
-        new_cover = attachment_create(
-            owner=article,
-            file=cover,
-            kinds=COVER_KINDS,
-            purpose=COVER_PURPOSE,
-            by=by,
-            max_bytes=COVER_MAX_BYTES,
-            reencode=True,  # shown to anyone on the portal
-        )
-        stored.append(new_cover)
-        article.cover = new_cover
-    elif remove_cover:
-        article.cover = None
-    if article.cover_id != getattr(old_cover, "pk", None):
+        article.cover = attachment_replace(owner=article, rule=COVER, file=cover, by=by)
         article.save(update_fields=["cover", "updated_at"])
-        if old_cover is not None:
-            attachment_delete(attachment=old_cover)
-    existing = attachments_of(article, purpose=FILE_PURPOSE)
-    removed = list(existing.filter(pk__in=list(remove_file_ids)))
-    if existing.count() - len(removed) + len(files) > MAX_FILES:
-        raise ValidationError({"files": f"附件最多 {MAX_FILES} 个，请删除一些后再上传。"})
-    for attachment in removed:
-        attachment_delete(attachment=attachment)
-    for file in files:
-        stored.append(
-            attachment_create(
-                owner=article,
-                file=file,
-                kinds=FILE_KINDS,
-                purpose=FILE_PURPOSE,
-                by=by,
-                max_bytes=FILE_MAX_BYTES,
-            )
-        )
+    elif remove_cover and article.cover_id:
+        article.cover = None
+        article.save(update_fields=["cover", "updated_at"])
+        attachments_remove(owner=article, purpose=COVER_PURPOSE)
+    attachments_remove(owner=article, purpose=FILE_PURPOSE, ids=remove_file_ids)
+    attachments_store(owner=article, rule=FILES, files=files, by=by, error_key="files")
 
 
 SHOWCASE_NEEDS_COVER = "成果展文章须有封面图片，请先上传封面。"
@@ -157,7 +129,6 @@ def article_save(
         article.author = by
         article.region_code = regulator_region_code(by)
         article.status = ReviewStatus.DRAFT
-    stored: list[Attachment] = []
     try:
         with transaction.atomic():
             _save_with_media(
@@ -167,14 +138,12 @@ def article_save(
                 remove_cover=remove_cover,
                 files=files,
                 remove_file_ids=remove_file_ids,
-                stored=stored,
             )
             showcase_check(article)
             if publish and article.status == ReviewStatus.DRAFT:
                 article_publish(article=article, by=by)
             _changed_on_commit()
     except Exception:
-        _discard_files(stored)
         if creating:
             article.pk = None
         raise
@@ -230,8 +199,7 @@ def article_delete(*, article: Article, by: Any) -> None:
     if article.institution_id is not None or article.disclosure_key:
         raise ValidationError("机构投稿和信息公开文章不能删除，请使用“下线”。", code="not_deletable")
     with transaction.atomic():
-        for attachment in attachments_of(article):
-            attachment_delete(attachment=attachment)
+        attachments_remove(owner=article)
         article._history_user = by
         article.delete()
         _changed_on_commit()
@@ -309,7 +277,6 @@ def submission_save(
         allowed = "、".join(Category(c).label for c in INSTITUTION_CATEGORIES)
         raise ValidationError({"category": f"机构只能在{allowed}栏目投稿。"})
     creating = submission is None
-    stored: list[Attachment] = []
     try:
         with transaction.atomic():
             if creating:
@@ -338,7 +305,6 @@ def submission_save(
                 remove_cover=remove_cover,
                 files=files,
                 remove_file_ids=remove_file_ids,
-                stored=stored,
             )
             if submit:
                 if submission.status == ReviewStatus.RETURNED:
@@ -346,7 +312,6 @@ def submission_save(
                 else:
                     review_submit(obj=submission, by=by)
     except Exception:
-        _discard_files(stored)
         if creating and submission is not None:
             submission.pk = None
         elif submission is not None:
@@ -379,8 +344,7 @@ def submission_delete(*, submission: NewsSubmission, by: Any) -> None:
         )
         if locked is None:
             raise InvalidTransition("只有草稿和已撤回的投稿可以删除。")
-        for attachment in attachments_of(locked):
-            attachment_delete(attachment=attachment)
+        attachments_remove(owner=locked)
         locked._history_user = by
         locked.delete()
 

@@ -3,56 +3,16 @@
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import UploadedFile
 
-from sujt.core.attachments import detect_upload
-from sujt.core.choices import AttachmentKind
+from sujt.core.forms import AttachmentFormMixin, MultipleAttachmentField
 
 from ..choices import ErrorItemType
 from ..models import ErrorReport, Institution
 from ..selectors.confirmation import error_item_choices, error_item_get, item_label
-from ..services.confirmation import EVIDENCE_KINDS, EVIDENCE_MAX_BYTES, EVIDENCE_MAX_FILES
+from ..services.confirmation import EVIDENCE, NO_EVIDENCE
 
 
-class MultipleFileInput(forms.FileInput):
-    allow_multiple_selected = True
-
-
-class EvidenceFilesField(forms.FileField):
-    """Several files at once, each checked by content (image or PDF) and size; cleans to a list."""
-
-    def __init__(self, *args: Any, kinds: Any, max_bytes: int, max_files: int, **kwargs: Any) -> None:
-        self.kinds = [AttachmentKind(kind) for kind in kinds]
-        self.max_bytes = max_bytes
-        self.max_files = max_files
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/*,.pdf,application/pdf"}))
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
-        files = [item for item in (data if isinstance(data, list | tuple) else [data]) if item]
-        if not files:
-            if self.required:
-                raise ValidationError(self.error_messages["required"], code="required")
-            return []
-        if len(files) > self.max_files:
-            raise ValidationError(f"一次最多上传 {self.max_files} 份证明材料。", code="too_many")
-        cleaned: list[UploadedFile] = []
-        errors: list[str] = []
-        for file in files:
-            file = super().clean(file, initial)
-            try:
-                detect_upload(file, kinds=self.kinds, max_bytes=self.max_bytes)
-            except ValidationError as error:
-                errors.extend(f"「{file.name}」：{message}" for message in error.messages)
-            else:
-                cleaned.append(file)
-        if errors:
-            raise ValidationError(errors)
-        return cleaned
-
-
-class ErrorReportForm(forms.Form):
+class ErrorReportForm(AttachmentFormMixin, forms.Form):
     """报告错误. The item type is chosen first (the page reloads with its items); the item must be one of
     the institution's own. On a returned report, existing evidence may be kept or removed."""
 
@@ -70,17 +30,7 @@ class ErrorReportForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text="说明哪里有误、正确的信息应是什么。",
     )
-    evidence = EvidenceFilesField(
-        label="证明材料",
-        required=False,
-        kinds=EVIDENCE_KINDS,
-        max_bytes=EVIDENCE_MAX_BYTES,
-        max_files=EVIDENCE_MAX_FILES,
-        help_text=(
-            f"图片（jpg、png 等）或 PDF，每份不超过 {EVIDENCE_MAX_BYTES // (1024 * 1024)} MB，"
-            f"最多 {EVIDENCE_MAX_FILES} 份。可一次选择多个文件。"
-        ),
-    )
+    evidence = MultipleAttachmentField(label="证明材料", required=False, rule=EVIDENCE)
     remove_evidence = forms.TypedMultipleChoiceField(
         label="删除已上传的材料", required=False, coerce=int, widget=forms.CheckboxSelectMultiple
     )
@@ -144,9 +94,6 @@ class ErrorReportForm(forms.Form):
                     data["item_label"] = item_label(item)
         kept = len(self.existing_evidence) - len(data.get("remove_evidence") or [])
         if "evidence" not in self.errors and kept + len(data.get("evidence") or []) < 1:
-            self.add_error("evidence", "请至少上传一份证明材料（图片或 PDF）。")
-        if "evidence" not in self.errors and kept + len(data.get("evidence") or []) > EVIDENCE_MAX_FILES:
-            self.add_error(
-                "evidence", f"证明材料合计最多 {EVIDENCE_MAX_FILES} 份，请先删除部分已上传的材料。"
-            )
+            self.add_error("evidence", NO_EVIDENCE)
+        self.check_files_total("evidence", kept=kept)
         return data

@@ -14,12 +14,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sujt.core.choices import TestingField
-from sujt.core.forms import ContentCheckedFileField
+from sujt.core.forms import AttachmentFormMixin, ContentCheckedFileField
 
 from ..models import Institution
-from ..services.profile import HIGH_TECH_CERTIFICATE_KINDS, LOGO_KINDS, LOGO_MAX_BYTES
-
-FILE_FIELDS = ("logo", "high_tech_certificate")
+from ..services.profile import HIGH_TECH_CERTIFICATE, LOGO
 
 YES_NO_CHOICES = [("False", _("否")), ("True", _("是"))]
 
@@ -34,20 +32,19 @@ def _yes_no_field(label: str, required_message: str) -> forms.TypedChoiceField:
     )
 
 
-class ProfileForm(forms.ModelForm):
+class ProfileForm(AttachmentFormMixin, forms.ModelForm):
     """Every field of 完善信息. Files are checked here and stored by `profile_update`."""
 
     is_high_tech = _yes_no_field(_("是否高新技术企业"), _("请选择是否为高新技术企业。"))
     high_tech_certificate = ContentCheckedFileField(
         label=_("高新技术企业证书扫描件"),
-        kinds=HIGH_TECH_CERTIFICATE_KINDS,
+        rule=HIGH_TECH_CERTIFICATE,
         required=False,
         help_text=_("图片或 PDF 文件。选择“是”高新技术企业时必须上传；重新上传将替换原文件。"),
     )
     logo = ContentCheckedFileField(
         label=_("机构Logo"),
-        kinds=LOGO_KINDS,
-        max_bytes=LOGO_MAX_BYTES,
+        rule=LOGO,
         required=False,
         help_text=_("图片文件（PNG、JPG、GIF、WEBP 或 BMP），不超过 2 MB；将在机构查询中公开显示。"),
     )
@@ -141,14 +138,6 @@ class ProfileForm(forms.ModelForm):
             super()._post_clean()
         for name, count in own_errors.items():
             del self._errors[name][count:]
-
-    @property
-    def choose_again(self) -> dict[str, bool]:
-        """{file field: True} for a file accepted in a submission that failed elsewhere: it was not stored,
-        and browsers never refill a file input, so the user must choose it again."""
-        if not self.is_bound or not self.errors:
-            return {}
-        return {name: True for name in FILE_FIELDS if self.files.get(name) and name not in self.errors}
 
     def profile_data(self) -> dict[str, Any]:
         """The cleaned values for `profile_update` (without the files)."""

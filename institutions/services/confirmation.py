@@ -9,9 +9,8 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from sujt.core.attachments import attachment_create, attachment_delete, attachments_of
+from sujt.core.attachments import AttachmentRule, attachments_of, attachments_remove, attachments_store
 from sujt.core.choices import AttachmentKind
-from sujt.core.models import Attachment
 from sujt.core.workflow import review_resubmit, review_submit, review_withdraw
 
 from ..choices import ErrorItemType
@@ -25,9 +24,15 @@ from ..selectors.confirmation import (
 from .completeness import completeness_recalculate
 
 EVIDENCE_PURPOSE = "evidence"
-EVIDENCE_KINDS = (AttachmentKind.IMAGE, AttachmentKind.PDF)
-EVIDENCE_MAX_FILES = 5
-EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
+EVIDENCE = AttachmentRule(
+    purpose=EVIDENCE_PURPOSE,
+    kinds=(AttachmentKind.IMAGE, AttachmentKind.PDF),
+    max_bytes=10 * 1024 * 1024,
+    max_files=5,
+    noun="证明材料",
+    unit="份",
+)
+NO_EVIDENCE = "请至少上传一份证明材料（图片或 PDF）。"
 
 
 def institution_info_confirm(*, institution: Institution, by: Any) -> Institution:
@@ -70,31 +75,11 @@ def _resolve_item(
     return item.pk, item_label(item)
 
 
-def _store_evidence(*, report: ErrorReport, files: Iterable[UploadedFile], by: Any, stored: list) -> None:
-    for file in files:
-        stored.append(
-            attachment_create(
-                owner=report,
-                file=file,
-                kinds=EVIDENCE_KINDS,
-                purpose=EVIDENCE_PURPOSE,
-                by=by,
-                max_bytes=EVIDENCE_MAX_BYTES,
-            )
-        )
-
-
-def _discard_files(stored: Sequence[Attachment]) -> None:
-    """Removes files written for a transaction that rolled back."""
-    for attachment in stored:
-        attachment.file.storage.delete(attachment.file.name)
-
-
-def _check_evidence_count(count: int) -> None:
-    if count < 1:
-        raise ValidationError({"evidence": "请至少上传一份证明材料（图片或 PDF）。"})
-    if count > EVIDENCE_MAX_FILES:
-        raise ValidationError({"evidence": f"证明材料最多 {EVIDENCE_MAX_FILES} 份。"})
+def _store_evidence(*, report: ErrorReport, files: Sequence[UploadedFile], by: Any) -> None:
+    """Adds the files to the report's evidence, which must then hold one file at least (at most: the rule)."""
+    attachments_store(owner=report, rule=EVIDENCE, files=files, by=by, error_key="evidence")
+    if not attachments_of(report, purpose=EVIDENCE_PURPOSE).exists():
+        raise ValidationError({"evidence": NO_EVIDENCE})
 
 
 def error_report_submit(
@@ -114,26 +99,22 @@ def error_report_submit(
     resolved_id, label = _resolve_item(
         institution=institution, item_type=item_type, item_id=item_id, item_text=item_label
     )
-    _check_evidence_count(len(evidence))
-    stored: list[Attachment] = []
-    try:
-        with transaction.atomic():
-            report = ErrorReport(
-                institution=institution,
-                item_type=item_type,
-                item_id=resolved_id,
-                item_label=label,
-                description=(description or "").strip(),
-                created_by=by,
-            )
-            report._history_user = by
-            report.full_clean()
-            report.save()
-            _store_evidence(report=report, files=evidence, by=by, stored=stored)
-            review_submit(obj=report, by=by)
-    except Exception:
-        _discard_files(stored)
-        raise
+    if not evidence:
+        raise ValidationError({"evidence": NO_EVIDENCE})
+    with transaction.atomic():
+        report = ErrorReport(
+            institution=institution,
+            item_type=item_type,
+            item_id=resolved_id,
+            item_label=label,
+            description=(description or "").strip(),
+            created_by=by,
+        )
+        report._history_user = by
+        report.full_clean()
+        report.save()
+        _store_evidence(report=report, files=evidence, by=by)
+        review_submit(obj=report, by=by)
     return report
 
 
@@ -156,12 +137,10 @@ def error_report_resubmit(
     resolved_id, label = _resolve_item(
         institution=report.institution, item_type=item_type, item_id=item_id, item_text=item_label
     )
-    stored: list[Attachment] = []
     try:
         with transaction.atomic():
-            existing = attachments_of(report, purpose=EVIDENCE_PURPOSE)
-            removed = list(existing.filter(pk__in=list(remove_attachment_ids)))
-            _check_evidence_count(existing.count() - len(removed) + len(evidence))
+            attachments_remove(owner=report, purpose=EVIDENCE_PURPOSE, ids=remove_attachment_ids)
+            _store_evidence(report=report, files=evidence, by=by)
             report.item_type = item_type
             report.item_id = resolved_id
             report.item_label = label
@@ -169,12 +148,8 @@ def error_report_resubmit(
             report._history_user = by
             report.full_clean()
             report.save(update_fields=["item_type", "item_id", "item_label", "description", "updated_at"])
-            for attachment in removed:
-                attachment_delete(attachment=attachment)
-            _store_evidence(report=report, files=evidence, by=by, stored=stored)
             review_resubmit(obj=report, by=by)
     except Exception:
-        _discard_files(stored)
         report.refresh_from_db()
         raise
     return report

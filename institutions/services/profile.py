@@ -5,10 +5,9 @@ from typing import Any
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
-from sujt.core.attachments import attachment_create, attachment_delete
+from sujt.core.attachments import AttachmentRule, attachment_replace, attachments_remove
 from sujt.core.audit import acting_as
 from sujt.core.choices import AttachmentKind, TestingField
-from sujt.core.models import Attachment
 
 from ..models import Institution, InstitutionField
 from ..selectors.public import LOGO_PURPOSE
@@ -29,9 +28,13 @@ PROFILE_FIELDS = (
     "business_scope",
 )
 HIGH_TECH_CERTIFICATE_PURPOSE = "high_tech_certificate"
-LOGO_MAX_BYTES = 2 * 1024 * 1024
-LOGO_KINDS = (AttachmentKind.IMAGE,)
-HIGH_TECH_CERTIFICATE_KINDS = (AttachmentKind.IMAGE, AttachmentKind.PDF)
+# Re-encoded: the logo is shown to anyone on the institution's public page.
+LOGO = AttachmentRule(
+    purpose=LOGO_PURPOSE, kinds=(AttachmentKind.IMAGE,), max_bytes=2 * 1024 * 1024, reencode=True
+)
+HIGH_TECH_CERTIFICATE = AttachmentRule(
+    purpose=HIGH_TECH_CERTIFICATE_PURPOSE, kinds=(AttachmentKind.IMAGE, AttachmentKind.PDF)
+)
 
 # Validated when saving: the profile's own fields (and the upload links); synced basic info is not the
 # institution's to correct here, so an odd synced value never blocks saving 完善信息.
@@ -64,62 +67,29 @@ def profile_update(
     answering 否 to 高新技术企业 removes the scan and the date, 否 to 上市公司 the market and stock code.
     Raises ValidationError (nothing saved) when a rule of `Institution.clean()` is broken.
     """
-    created: list[Attachment] = []
-    replaced: list[Attachment] = []
-    try:
-        with transaction.atomic(), acting_as(by):
-            current = Institution.objects.select_for_update().get(pk=institution.pk)
-            for name in PROFILE_FIELDS:
-                if name in data:
-                    setattr(current, name, data[name])
-            if logo is not None:
-                created.append(
-                    attachment_create(
-                        owner=current,
-                        file=logo,
-                        kinds=LOGO_KINDS,
-                        purpose=LOGO_PURPOSE,
-                        by=by,
-                        max_bytes=LOGO_MAX_BYTES,
-                        reencode=True,  # shown to anyone on the institution's public page
-                    )
-                )
-                if current.logo_id:
-                    replaced.append(current.logo)
-                current.logo = created[-1]
-            if current.is_high_tech is False:
-                current.high_tech_obtained_on = None
-                if current.high_tech_certificate_id:
-                    replaced.append(current.high_tech_certificate)
-                    current.high_tech_certificate = None
-            elif high_tech_certificate is not None:
-                created.append(
-                    attachment_create(
-                        owner=current,
-                        file=high_tech_certificate,
-                        kinds=HIGH_TECH_CERTIFICATE_KINDS,
-                        purpose=HIGH_TECH_CERTIFICATE_PURPOSE,
-                        by=by,
-                    )
-                )
-                if current.high_tech_certificate_id:
-                    replaced.append(current.high_tech_certificate)
-                current.high_tech_certificate = created[-1]
-            if current.is_listed is False:
-                current.listed_market = ""
-                current.stock_code = ""
-            exclude = [field.name for field in Institution._meta.fields if field.name not in _VALIDATED]
-            current.full_clean(exclude=exclude, validate_unique=False)
-            current.save()
-            if "fields" in data:
-                _fields_sync(institution=current, codes=list(data["fields"]))
-            for attachment in replaced:
-                attachment_delete(attachment=attachment)
-            completeness_recalculate(institution_id=current.pk)
-    except BaseException:
-        # Rolled back: the rows are gone, and the files stored for them must go too.
-        for attachment in created:
-            attachment.file.storage.delete(attachment.file.name)
-        raise
+    with transaction.atomic(), acting_as(by):
+        current = Institution.objects.select_for_update().get(pk=institution.pk)
+        for name in PROFILE_FIELDS:
+            if name in data:
+                setattr(current, name, data[name])
+        if logo is not None:
+            current.logo = attachment_replace(owner=current, rule=LOGO, file=logo, by=by)
+        if current.is_high_tech is False:
+            current.high_tech_obtained_on = None
+            current.high_tech_certificate = None
+            attachments_remove(owner=current, purpose=HIGH_TECH_CERTIFICATE_PURPOSE)
+        elif high_tech_certificate is not None:
+            current.high_tech_certificate = attachment_replace(
+                owner=current, rule=HIGH_TECH_CERTIFICATE, file=high_tech_certificate, by=by
+            )
+        if current.is_listed is False:
+            current.listed_market = ""
+            current.stock_code = ""
+        exclude = [field.name for field in Institution._meta.fields if field.name not in _VALIDATED]
+        current.full_clean(exclude=exclude, validate_unique=False)
+        current.save()
+        if "fields" in data:
+            _fields_sync(institution=current, codes=list(data["fields"]))
+        completeness_recalculate(institution_id=current.pk)
     current.refresh_from_db()
     return current

@@ -4,9 +4,17 @@ The owner object decides visibility with `attachments_visible_to(user) -> bool`;
 method, False, an unknown attachment) is a 404 at the download view.
 
 Every image must be intact and within MAX_IMAGE_PIXELS; an image that will be shown to the public (a
-logo, a cover) is stored re-encoded (`attachment_create(..., reencode=True)`).
+logo, a cover) is stored re-encoded (`AttachmentRule(reencode=True)`).
+
+Lifecycle, inside a service's transaction: a module declares one `AttachmentRule` per use (purpose,
+kinds, limits) and calls `attachments_store` (add files), `attachment_replace` (the one file of a
+purpose) or `attachments_remove`. A file written to storage is deleted again if the transaction, or the
+atomic block it was written in, rolls back (`sujt.core.transactions.run_on_rollback`); a removed
+attachment's row goes with the transaction and its file only once the transaction has committed. The
+form fields of `sujt.core.forms` take the same rule, so a form and its service never disagree.
 """
 
+import functools
 import hashlib
 import io
 import os
@@ -14,6 +22,7 @@ import re
 import unicodedata
 import zipfile
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
@@ -40,6 +49,7 @@ from PIL import (
 
 from .choices import AttachmentKind
 from .models import Attachment
+from .transactions import run_on_rollback
 
 Kind = AttachmentKind
 
@@ -88,6 +98,22 @@ _HEADER_READERS = (
     BmpImagePlugin.BmpImageFile,
 )
 
+# What a file input offers to pick for each kind (its `accept` attribute: a hint to the browser's file
+# chooser; the content is checked anyway).
+ACCEPT: dict[str, str] = {
+    Kind.IMAGE: "image/*",
+    Kind.PDF: ".pdf,application/pdf",
+    Kind.XLSX: ".xlsx",
+    Kind.DOCX: ".docx",
+}
+# How a help text names each kind.
+_KIND_WORDS: dict[str, str] = {
+    Kind.IMAGE: "图片（jpg、png 等）",
+    Kind.PDF: "PDF",
+    Kind.XLSX: "Excel（.xlsx）",
+    Kind.DOCX: "Word（.docx）",
+}
+
 MAX_NAME_LENGTH = 120
 _UNSAFE_NAME_CHARS = re.compile(r'[<>:"/\\|?*]')
 
@@ -112,6 +138,74 @@ def sanitize_filename(name: str) -> str:
         stem, extension = name, ""
     stem = stem[: MAX_NAME_LENGTH - len(extension)].strip()
     return f"{stem or '未命名'}{extension.lower()}"
+
+
+def accept_attribute(kinds: Iterable[str]) -> str:
+    """The `accept` attribute of a file input for `kinds`, in their order."""
+    return ",".join(ACCEPT[Kind(kind)] for kind in kinds)
+
+
+def _spaced(left: str, right: str) -> str:
+    """Joins two pieces of text, with a space where a Latin letter or digit meets a Chinese character."""
+
+    def latin(ch: str) -> bool:
+        return ch.isascii() and ch.isalnum()
+
+    def chinese(ch: str) -> bool:
+        return "\u4e00" <= ch <= "\u9fff"
+
+    a, b = left[-1:], right[:1]
+    space = " " if (latin(a) and chinese(b)) or (chinese(a) and latin(b)) else ""
+    return f"{left}{space}{right}"
+
+
+@dataclass(frozen=True)
+class AttachmentRule:
+    """One use of attachments (a logo, a report's evidence), declared once for its form field and its
+    service.
+
+    `purpose` tells an owner's attachments apart; `kinds` are checked by content; `max_bytes` limits each
+    file (never beyond settings.UPLOAD_MAX_BYTES); `max_files` is how many the owner may hold for the
+    purpose; `max_total_bytes` limits the files chosen at once; `reencode` stores images as Pillow writes
+    them anew (for images shown to the public); `noun` and `unit` name the files in messages
+    ("证明材料", "份").
+    """
+
+    purpose: str
+    kinds: tuple[str, ...]
+    max_bytes: int | None = None
+    max_files: int = 1
+    max_total_bytes: int | None = None
+    reencode: bool = False
+    noun: str = "文件"
+    unit: str = "个"
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "kinds", tuple(Kind(kind) for kind in self.kinds))
+
+    @property
+    def file_limit(self) -> int:
+        limit = settings.UPLOAD_MAX_BYTES
+        return limit if self.max_bytes is None else min(self.max_bytes, limit)
+
+    @property
+    def accept(self) -> str:
+        return accept_attribute(self.kinds)
+
+    @property
+    def description(self) -> str:
+        """The kinds and limits in words, for a help text (图片（jpg、png 等）或 PDF，每份不超过 10 MB，…)."""
+        words = [_KIND_WORDS[kind] for kind in self.kinds]
+        kinds = words[0]
+        for index, word in enumerate(words[1:], start=1):
+            kinds = _spaced(_spaced(kinds, "、" if index < len(words) - 1 else "或"), word)
+        each = f"每{self.unit}" if self.max_files > 1 else ""
+        parts = [kinds, f"{each}不超过 {human_size(self.file_limit)}"]
+        if self.max_total_bytes:
+            parts.append(f"一次合计不超过 {human_size(self.max_total_bytes)}")
+        if self.max_files > 1:
+            parts.append(f"最多 {self.max_files} {self.unit}，可一次选择多个文件")
+        return "，".join(parts)
 
 
 def _kind_labels(kinds: Iterable[str]) -> str:
@@ -336,20 +430,109 @@ def attachment_create(
         uploaded_by=by if getattr(by, "pk", None) else None,
     )
     attachment.file.save(f"upload{extension}", content, save=False)
+    storage, name = attachment.file.storage, attachment.file.name
     try:
         attachment.save()
     except Exception:
-        attachment.file.storage.delete(attachment.file.name)
+        storage.delete(name)
         raise
+    # The row goes if the transaction rolls back: the file must go with it.
+    run_on_rollback(functools.partial(storage.delete, name))
     return attachment
+
+
+def _refuse(message: str, *, code: str, error_key: str | None) -> ValidationError:
+    error = ValidationError(message, code=code)
+    return ValidationError({error_key: error}) if error_key else error
+
+
+def attachments_store(
+    *,
+    owner: Model,
+    rule: AttachmentRule,
+    files: Iterable[UploadedFile],
+    by: Any,
+    error_key: str | None = None,
+) -> list[Attachment]:
+    """Checks and stores each upload as an attachment of `owner` for `rule.purpose`.
+
+    Call it inside the service's transaction: what it writes is removed from storage again if that
+    transaction rolls back. Refused with a ValidationError (keyed by `error_key` when given) when the owner
+    would then hold more than `rule.max_files` files of the purpose (count after any removal made earlier
+    in the transaction), when the files together exceed `rule.max_total_bytes`, or when a file fails its
+    checks.
+    """
+    files = list(files)
+    with transaction.atomic():
+        if attachments_of(owner, purpose=rule.purpose).count() + len(files) > rule.max_files:
+            raise _refuse(
+                f"{rule.noun}最多 {rule.max_files} {rule.unit}，请删除一些后再上传。",
+                code="too_many",
+                error_key=error_key,
+            )
+        total = sum(file.size for file in files)
+        if rule.max_total_bytes and total > rule.max_total_bytes:
+            limit = human_size(rule.max_total_bytes)
+            raise _refuse(
+                f"所选{rule.noun}合计 {human_size(total)}，超过了 {limit} 的上限。",
+                code="too_large_in_total",
+                error_key=error_key,
+            )
+        return [_create_by_rule(owner=owner, rule=rule, file=file, by=by) for file in files]
+
+
+def attachment_replace(*, owner: Model, rule: AttachmentRule, file: UploadedFile, by: Any) -> Attachment:
+    """Stores `file` as the one attachment of `owner` for `rule.purpose`, removing any earlier one.
+
+    The earlier row is deleted in the transaction and its file once the transaction has committed; if it
+    rolls back instead, the earlier attachment stays whole and the new file is removed from storage. The
+    caller points its own foreign key (a logo, a cover) at the returned attachment.
+    """
+    with transaction.atomic():
+        attachment = _create_by_rule(owner=owner, rule=rule, file=file, by=by)
+        _remove(attachments_of(owner, purpose=rule.purpose).exclude(pk=attachment.pk))
+    return attachment
+
+
+def attachments_remove(*, owner: Model, purpose: str | None = None, ids: Iterable[int] | None = None) -> int:
+    """Removes attachments of `owner` (of `purpose`, and among `ids`, when given); returns how many.
+
+    Ids of attachments that are not the owner's (for that purpose) are ignored. The rows go with the
+    caller's transaction, the stored files once it has committed.
+    """
+    queryset = attachments_of(owner, purpose=purpose)
+    if ids is not None:
+        queryset = queryset.filter(pk__in=list(ids))
+    return _remove(queryset)
 
 
 def attachment_delete(*, attachment: Attachment) -> None:
     """Removes the row, and the stored file once the deletion has committed."""
-    storage, name = attachment.file.storage, attachment.file.name
+    _remove(Attachment.objects.filter(pk=attachment.pk))
+
+
+def _create_by_rule(*, owner: Model, rule: AttachmentRule, file: UploadedFile, by: Any) -> Attachment:
+    return attachment_create(
+        owner=owner,
+        file=file,
+        kinds=rule.kinds,
+        purpose=rule.purpose,
+        by=by,
+        max_bytes=rule.max_bytes,
+        reencode=rule.reencode,
+    )
+
+
+def _remove(queryset: QuerySet[Attachment]) -> int:
     with transaction.atomic():
-        attachment.delete()
-        transaction.on_commit(lambda: storage.delete(name))
+        removed = list(queryset)
+        if removed:
+            Attachment.objects.filter(pk__in=[attachment.pk for attachment in removed]).delete()
+        for attachment in removed:
+            # robust: a file already gone must not keep the other after-commit work from running
+            delete = functools.partial(attachment.file.storage.delete, attachment.file.name)
+            transaction.on_commit(delete, robust=True)
+    return len(removed)
 
 
 def attachments_of(owner: Model, *, purpose: str | None = None) -> QuerySet[Attachment]:

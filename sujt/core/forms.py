@@ -8,35 +8,142 @@ from django.db import connections, models
 from django.db.models.constants import LOOKUP_SEP
 from django.utils.translation import gettext_lazy as _
 
-from .attachments import detect_upload
+from .attachments import AttachmentRule, accept_attribute, detect_upload, human_size, sanitize_filename
 from .choices import AttachmentKind
+
+
+def _content_checked(file: UploadedFile, *, kinds: Iterable[str], max_bytes: int | None) -> UploadedFile:
+    """The file, checked by content and size, carrying `detected_kind` and `detected_mime_type`."""
+    file.detected_kind, file.detected_mime_type = detect_upload(file, kinds=kinds, max_bytes=max_bytes)
+    return file
+
+
+def _default_help(rule: AttachmentRule | None, kwargs: dict[str, Any]) -> None:
+    if rule is not None:
+        kwargs.setdefault("help_text", f"{rule.description}。")
 
 
 class ContentCheckedFileField(forms.FileField):
     """A file field that accepts only the given kinds, checked by content, within the size limit.
 
-    The cleaned file carries `detected_kind` and `detected_mime_type` for the service that stores it.
+    Give it the `rule` its service stores the file by (kinds, size limit; the help text defaults to the
+    rule's description), or `kinds` and `max_bytes` for a file that is read but not stored (an import).
+    The `accept` attribute comes from the kinds. The cleaned file carries `detected_kind` and
+    `detected_mime_type`.
     """
 
-    def __init__(self, *args: Any, kinds: Iterable[str], max_bytes: int | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        kinds: Iterable[str] = (),
+        max_bytes: int | None = None,
+        rule: AttachmentRule | None = None,
+        **kwargs: Any,
+    ) -> None:
+        if rule is not None:
+            kinds, max_bytes = rule.kinds, rule.max_bytes
         self.kinds = [AttachmentKind(kind) for kind in kinds]
+        if not self.kinds:
+            raise ValueError("ContentCheckedFileField needs a rule or kinds")
         self.max_bytes = max_bytes
+        _default_help(rule, kwargs)
         super().__init__(*args, **kwargs)
-        accept = {
-            AttachmentKind.IMAGE: "image/*",
-            AttachmentKind.PDF: ".pdf,application/pdf",
-            AttachmentKind.XLSX: ".xlsx",
-            AttachmentKind.DOCX: ".docx",
-        }
-        self.widget.attrs.setdefault("accept", ",".join(accept[kind] for kind in self.kinds))
+        self.widget.attrs.setdefault("accept", accept_attribute(self.kinds))
 
     def clean(self, data: Any, initial: Any = None) -> Any:
         file = super().clean(data, initial)
         if isinstance(file, UploadedFile):
-            kind, mime_type = detect_upload(file, kinds=self.kinds, max_bytes=self.max_bytes)
-            file.detected_kind = kind
-            file.detected_mime_type = mime_type
+            _content_checked(file, kinds=self.kinds, max_bytes=self.max_bytes)
         return file
+
+
+class MultipleFileInput(forms.FileInput):
+    """A file input that lets the user pick several files (Django refuses `multiple` otherwise)."""
+
+    allow_multiple_selected = True
+
+
+class MultipleAttachmentField(forms.FileField):
+    """Several files in one input, by an AttachmentRule; cleans to a list of files (maybe empty).
+
+    At most `rule.max_files` files may be chosen at once, together within `rule.max_total_bytes`; each one
+    goes through FileField's own checks and then the content check, and an error names the file it is
+    about. The `accept` attribute comes from the rule's kinds; the help text defaults to its description.
+    A form whose owner already holds files checks the total with `AttachmentFormMixin.check_files_total`.
+    """
+
+    widget = MultipleFileInput
+    default_error_messages = {
+        "too_many": _("%(noun)s最多 %(max)s %(unit)s，本次选择了 %(count)s %(unit)s，请减少后再上传。"),
+        "too_large_in_total": _("所选%(noun)s合计 %(size)s，超过了 %(limit)s 的上限，请分几次上传。"),
+        "too_many_in_total": _(
+            "%(noun)s合计最多 %(max)s %(unit)s：已有 %(kept)s %(unit)s，本次又选择了 %(added)s %(unit)s。"
+            "请先勾选删除部分已上传的%(noun)s，或减少本次选择的文件。"
+        ),
+    }
+
+    def __init__(self, *, rule: AttachmentRule, **kwargs: Any) -> None:
+        self.rule = rule
+        _default_help(rule, kwargs)
+        super().__init__(**kwargs)
+        self.widget.attrs.setdefault("accept", rule.accept)
+
+    def limit_error(self, code: str, **params: Any) -> ValidationError:
+        params.update(noun=self.rule.noun, unit=self.rule.unit, max=self.rule.max_files)
+        return ValidationError(self.error_messages[code], code=code, params=params)
+
+    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
+        uploads = [item for item in (data if isinstance(data, list | tuple) else [data]) if item]
+        if not uploads:
+            if self.required:
+                raise ValidationError(self.error_messages["required"], code="required")
+            return []
+        rule = self.rule
+        if len(uploads) > rule.max_files:
+            raise self.limit_error("too_many", count=len(uploads))
+        total = sum(getattr(upload, "size", 0) or 0 for upload in uploads)
+        if rule.max_total_bytes and total > rule.max_total_bytes:
+            raise self.limit_error(
+                "too_large_in_total", size=human_size(total), limit=human_size(rule.max_total_bytes)
+            )
+        cleaned: list[UploadedFile] = []
+        errors: list[str] = []
+        for upload in uploads:
+            try:
+                file = super().clean(upload, initial)
+                cleaned.append(_content_checked(file, kinds=rule.kinds, max_bytes=rule.max_bytes))
+            except ValidationError as error:
+                name = sanitize_filename(getattr(upload, "name", ""))
+                errors.extend(f"「{name}」：{message}" for message in error.messages)
+        if errors:
+            raise ValidationError(errors)
+        return cleaned
+
+
+class AttachmentFormMixin:
+    """For a form with file fields (put it before the form class)."""
+
+    @property
+    def choose_again(self) -> dict[str, bool]:
+        """{file field: True} for files accepted in a submission that failed elsewhere: they were not
+        stored, and browsers never refill a file input, so the user must choose them again."""
+        if not self.is_bound or not self.errors:
+            return {}
+        return {
+            name: True
+            for name, field in self.fields.items()
+            if isinstance(field, forms.FileField) and self.files.get(name) and name not in self.errors
+        }
+
+    def check_files_total(self, name: str, *, kept: int) -> None:
+        """From `clean()`: an error on the MultipleAttachmentField `name` when the `kept` files the owner
+        already holds and the ones chosen now exceed its rule's `max_files`."""
+        if name in self.errors:
+            return
+        field = self.fields[name]
+        added = len(self.cleaned_data.get(name) or [])
+        if kept + added > field.rule.max_files:
+            self.add_error(name, field.limit_error("too_many_in_total", kept=kept, added=added))
 
 
 class ReviewCommentForm(forms.Form):
