@@ -25,6 +25,7 @@ from ..models import (
     Signatory,
     Site,
 )
+from ..sections import SECTIONS_BY_ITEM_TYPE
 
 # Motor-vehicle inspection (机动车安检) is the testing field whose approval information waits for the
 # approval system's motor-vehicle module (manual §三.3). An institution counts as one when it holds a
@@ -37,14 +38,9 @@ MOTOR_VEHICLE_MESSAGE = (
 )
 _ENDED_CERTIFICATE = (CertificateStatus.REVOKED, CertificateStatus.CANCELLED)
 
-# The data item an error report may point at, by its type (基础信息 is free text).
+# The data item an error report may point at, by its type (基础信息 is free text): the synced sections.
 ITEM_MODELS: dict[str, type[Model]] = {
-    ErrorItemType.CERTIFICATE: Certificate,
-    ErrorItemType.SITE: Site,
-    ErrorItemType.CAPABILITY: Capability,
-    ErrorItemType.EQUIPMENT: Equipment,
-    ErrorItemType.SIGNATORY: Signatory,
-    ErrorItemType.PERSONNEL: Personnel,
+    item_type: section.model for item_type, section in SECTIONS_BY_ITEM_TYPE.items()
 }
 # Item types with so many rows per institution that the choice is narrowed by a search first.
 SEARCHED_ITEM_TYPES = {ErrorItemType.CAPABILITY}

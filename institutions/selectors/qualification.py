@@ -15,7 +15,7 @@ from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from ..choices import CertificateStatus, Education, SiteTenure, SiteType, Traceability
+from ..choices import CertificateStatus
 from ..models import Capability, Certificate, Equipment, Personnel, Signatory, Site
 
 SEARCH_MAX_LENGTH = 100
@@ -33,14 +33,6 @@ def add_months(day: datetime.date, months: int) -> datetime.date:
 
 def clean_query(value: str | None) -> str:
     return (value or "").strip()[:SEARCH_MAX_LENGTH]
-
-
-def _pk_or_none(value: str | int | None) -> int | None:
-    try:
-        pk = int(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
-    return pk if pk > 0 else None
 
 
 # --- Certificates --------------------------------------------------------------------------------
@@ -86,30 +78,23 @@ def certificate_expiry_state(
     return ""
 
 
-def certificate_search(
-    *,
-    institution_id: int,
-    q: str = "",
-    status: str = "",
-    expiry: str = "",
-    today: datetime.date | None = None,
-) -> QuerySet[Certificate]:
-    """The institution's certificates; `q` matches the number, `status` a CertificateStatus,
-    `expiry` one of CERTIFICATE_EXPIRY_FILTERS. Unknown filter values are ignored."""
+def certificate_expiry_q(expiry: str, *, today: datetime.date | None = None) -> Q | None:
+    """The filter of one of CERTIFICATE_EXPIRY_FILTERS; None for any other value."""
     today = today or timezone.localdate()
-    queryset = Certificate.objects.filter(
-        institution_id=institution_id, withdrawn_at__isnull=True
-    ).select_related("scan")
-    q = clean_query(q)
-    if q:
-        queryset = queryset.filter(number__contains=q)
-    if status in CertificateStatus.values:
-        queryset = queryset.filter(status=status)
     if expiry == "expiring":
-        queryset = queryset.filter(certificate_expiring_q(today=today))
-    elif expiry == "expired":
-        queryset = queryset.filter(certificate_expired_q(today=today))
-    return queryset.order_by("-issued_on", "number", "pk")
+        return certificate_expiring_q(today=today)
+    if expiry == "expired":
+        return certificate_expired_q(today=today)
+    return None
+
+
+def certificates_of(*, institution_id: int) -> QuerySet[Certificate]:
+    """The institution's certificates (the workspace list filters and orders them)."""
+    return (
+        Certificate.objects.filter(institution_id=institution_id, withdrawn_at__isnull=True)
+        .select_related("scan")
+        .order_by("-issued_on", "number", "pk")
+    )
 
 
 def certificate_get(*, institution_id: int, pk: int) -> Certificate:
@@ -134,16 +119,10 @@ def certificate_choices(*, institution_id: int) -> list[tuple[int, str]]:
 # --- Sites ---------------------------------------------------------------------------------------
 
 
-def site_search(*, institution_id: int, q: str = "", site_type: str = "", tenure: str = "") -> QuerySet[Site]:
-    queryset = Site.objects.filter(institution_id=institution_id, withdrawn_at__isnull=True)
-    q = clean_query(q)
-    if q:
-        queryset = queryset.filter(Q(name__icontains=q) | Q(address__icontains=q))
-    if site_type in SiteType.values:
-        queryset = queryset.filter(site_type=site_type)
-    if tenure in SiteTenure.values:
-        queryset = queryset.filter(tenure=tenure)
-    return queryset.order_by("name", "pk")
+def sites_of(*, institution_id: int) -> QuerySet[Site]:
+    return Site.objects.filter(institution_id=institution_id, withdrawn_at__isnull=True).order_by(
+        "name", "pk"
+    )
 
 
 def site_choices(*, institution_id: int) -> list[tuple[int, str]]:
@@ -164,40 +143,19 @@ CAPABILITY_SEARCH_SCOPES = {
 }
 
 
-def capability_search(
-    *,
-    institution_id: int,
-    q: str = "",
-    scope: str = "",
-    certificate: str | int | None = None,
-    category: str = "",
-    site: str | int | None = None,
-) -> QuerySet[Capability]:
-    """The institution's capability rows, in schedule order. `q` matches 产品/项目/参数 and/or the standard
-    (name and number) as `scope` says; `certificate` and `site` are pks of the institution's own rows
-    (any other pk simply matches nothing); `category` is matched exactly."""
-    queryset = Capability.objects.filter(
-        institution_id=institution_id, withdrawn_at__isnull=True
-    ).select_related("certificate", "site")
-    q = clean_query(q)
-    if q:
-        if scope == "item":
-            queryset = queryset.filter(item__icontains=q)
-        elif scope == "standard":
-            queryset = queryset.filter(standard__icontains=q)
-        else:
-            queryset = queryset.filter(Q(item__icontains=q) | Q(standard__icontains=q))
-    certificate_id = _pk_or_none(certificate)
-    if certificate_id is not None:
-        queryset = queryset.filter(certificate_id=certificate_id)
-    site_id = _pk_or_none(site)
-    if site_id is not None:
-        queryset = queryset.filter(site_id=site_id)
-    category = (category or "").strip()
-    if category:
-        queryset = queryset.filter(category=category)
-    # The (institution, certificate, seq) index serves this order: no sort of 20,000 rows per page.
-    return queryset.order_by("certificate_id", "seq", "pk")
+def capability_search_fields(scope: str) -> tuple[str, ...]:
+    """The columns a capability search looks in, for one of CAPABILITY_SEARCH_SCOPES (both otherwise)."""
+    return (scope,) if scope in ("item", "standard") else ("item", "standard")
+
+
+def capabilities_of(*, institution_id: int) -> QuerySet[Capability]:
+    """The institution's capability rows, in schedule order."""
+    return (
+        Capability.objects.filter(institution_id=institution_id, withdrawn_at__isnull=True)
+        .select_related("certificate", "site")
+        # The (institution, certificate, seq) index serves this order: no sort of 20,000 rows per page.
+        .order_by("certificate_id", "seq", "pk")
+    )
 
 
 def capability_categories(*, institution_id: int) -> list[str]:
@@ -233,76 +191,42 @@ def calibration_state(equipment: Equipment, *, today: datetime.date | None = Non
     return "valid"
 
 
-def equipment_search(
-    *,
-    institution_id: int,
-    q: str = "",
-    calibration: str = "",
-    traceability: str = "",
-    site: str | int | None = None,
-    today: datetime.date | None = None,
-) -> QuerySet[Equipment]:
-    """The institution's equipment; `calibration` is one of CALIBRATION_FILTERS: 有效 means valid for
-    more than 30 days, so the three dated filters do not overlap."""
+def calibration_q(state: str, *, today: datetime.date | None = None) -> Q | None:
+    """The filter of one of CALIBRATION_FILTERS (calibration_state for many rows); None for any other
+    value. 有效 means valid for more than 30 days, so the three dated filters do not overlap."""
     today = today or timezone.localdate()
     soon = today + datetime.timedelta(days=CALIBRATION_SOON_DAYS)
-    queryset = Equipment.objects.filter(
-        institution_id=institution_id, withdrawn_at__isnull=True
-    ).select_related("site")
-    q = clean_query(q)
-    if q:
-        queryset = queryset.filter(
-            Q(name__icontains=q) | Q(model_spec__icontains=q) | Q(measuring_range__icontains=q)
-        )
-    if calibration == "expired":
-        queryset = queryset.filter(valid_until__lt=today)
-    elif calibration == "soon":
-        queryset = queryset.filter(valid_until__gte=today, valid_until__lte=soon)
-    elif calibration == "valid":
-        queryset = queryset.filter(valid_until__gt=soon)
-    elif calibration == "none":
-        queryset = queryset.filter(valid_until__isnull=True)
-    if traceability in Traceability.values:
-        queryset = queryset.filter(traceability=traceability)
-    site_id = _pk_or_none(site)
-    if site_id is not None:
-        queryset = queryset.filter(site_id=site_id)
-    return queryset.order_by("name", "pk")
+    return {
+        "expired": Q(valid_until__lt=today),
+        "soon": Q(valid_until__gte=today, valid_until__lte=soon),
+        "valid": Q(valid_until__gt=soon),
+        "none": Q(valid_until__isnull=True),
+    }.get(state)
+
+
+def equipment_of(*, institution_id: int) -> QuerySet[Equipment]:
+    return (
+        Equipment.objects.filter(institution_id=institution_id, withdrawn_at__isnull=True)
+        .select_related("site")
+        .order_by("name", "pk")
+    )
 
 
 # --- Signatories and personnel -------------------------------------------------------------------
 
 
-def signatory_search(
-    *, institution_id: int, q: str = "", site: str | int | None = None
-) -> QuerySet[Signatory]:
-    queryset = Signatory.objects.filter(
-        institution_id=institution_id, withdrawn_at__isnull=True
-    ).select_related("site")
-    q = clean_query(q)
-    if q:
-        queryset = queryset.filter(Q(name__icontains=q) | Q(authorised_fields__icontains=q))
-    site_id = _pk_or_none(site)
-    if site_id is not None:
-        queryset = queryset.filter(site_id=site_id)
-    return queryset.order_by("name", "pk")
+def signatories_of(*, institution_id: int) -> QuerySet[Signatory]:
+    return (
+        Signatory.objects.filter(institution_id=institution_id, withdrawn_at__isnull=True)
+        .select_related("site")
+        .order_by("name", "pk")
+    )
 
 
-def personnel_search(
-    *, institution_id: int, q: str = "", education: str = "", department: str = ""
-) -> QuerySet[Personnel]:
-    queryset = Personnel.objects.filter(institution_id=institution_id, withdrawn_at__isnull=True)
-    q = clean_query(q)
-    if q:
-        queryset = queryset.filter(
-            Q(name__icontains=q) | Q(title__icontains=q) | Q(position__icontains=q) | Q(major__icontains=q)
-        )
-    if education in Education.values:
-        queryset = queryset.filter(education=education)
-    department = (department or "").strip()
-    if department:
-        queryset = queryset.filter(department=department)
-    return queryset.order_by("department", "name", "pk")
+def personnel_of(*, institution_id: int) -> QuerySet[Personnel]:
+    return Personnel.objects.filter(institution_id=institution_id, withdrawn_at__isnull=True).order_by(
+        "department", "name", "pk"
+    )
 
 
 def personnel_departments(*, institution_id: int) -> list[str]:

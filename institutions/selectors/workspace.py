@@ -8,31 +8,12 @@ from django.db.models import Count, IntegerField, Model, OuterRef, Prefetch, Sub
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
-from ..models import (
-    Capability,
-    Certificate,
-    Equipment,
-    Institution,
-    InstitutionField,
-    Patent,
-    Personnel,
-    Signatory,
-    Site,
-    SoftwareCopyright,
-    Trademark,
-)
+from ..models import Institution, InstitutionField
+from ..sections import SECTIONS
 
-# Name of the count → the model whose rows of the institution it counts.
+# Count key → the model whose rows of the institution it counts: every part of every section.
 COUNTED: dict[str, type[Model]] = {
-    "certificates": Certificate,
-    "sites": Site,
-    "capabilities": Capability,
-    "equipment": Equipment,
-    "signatories": Signatory,
-    "personnel": Personnel,
-    "software_copyrights": SoftwareCopyright,
-    "patents": Patent,
-    "trademarks": Trademark,
+    name: model for section in SECTIONS for name, model in section.parts.items()
 }
 
 
@@ -55,9 +36,10 @@ def _count_of(model: type[Model]) -> Coalesce:
 
 
 def profile_counts(*, institution_id: int) -> dict[str, int]:
-    """How many rows of each kind of qualification data and IP the institution has, in one query.
+    """How many rows each section of the profile (institutions.sections) has, in one query.
 
-    Keys: those of COUNTED, plus "ip" (software copyrights + patents + trademarks).
+    Keys: the sections' keys, plus the parts of a section of several ("copyright", "patent",
+    "trademark", whose sum is "ip").
     """
     counts = (
         Institution.objects.filter(pk=institution_id)
@@ -66,5 +48,6 @@ def profile_counts(*, institution_id: int) -> dict[str, int]:
         .first()
     ) or {}
     result = {name: counts.get(f"n_{name}", 0) for name in COUNTED}
-    result["ip"] = result["software_copyrights"] + result["patents"] + result["trademarks"]
+    for section in SECTIONS:
+        result[section.key] = sum(result[name] for name in section.parts)
     return result

@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from ..choices import CertificateStatus
 from ..models import Institution
+from ..sections import section
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,7 @@ def _has_valid_certificate(inst: Institution) -> bool:
 
 
 def _has_ip(inst: Institution) -> bool:
-    return inst.software_copyrights.exists() or inst.patents.exists() or inst.trademarks.exists()
+    return any(model.objects.filter(institution=inst).exists() for model in section("ip").parts.values())
 
 
 BASIC = "基础信息"
@@ -101,12 +102,12 @@ RULES: list[_Rule] = [
         "有效的资质认定证书",
         5,
         OTHER,
-        "institutions:certificate_list",
+        section("certificates").url_name,
         "",
         _has_valid_certificate,
     ),
     _Rule("confirmed", "确认机构信息", 10, OTHER, "institutions:confirm", "", _filled("info_confirmed_at")),
-    _Rule("ip", "知识产权（软件著作权、专利或商标）", 5, OTHER, "institutions:ip_list", "", _has_ip),
+    _Rule("ip", "知识产权（软件著作权、专利或商标）", 5, OTHER, section("ip").url_name, "", _has_ip),
 ]
 
 TOTAL_WEIGHT = sum(rule.weight for rule in RULES)

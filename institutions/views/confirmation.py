@@ -24,6 +24,7 @@ from sujt.core.workflow import InvalidTransition, transitions_of
 from ..choices import ErrorItemType
 from ..forms.confirmation import ErrorReportForm
 from ..models import ErrorReport
+from ..sections import SECTIONS
 from ..selectors import confirmation as selectors
 from ..selectors.workspace import profile_counts
 from ..services import confirmation as services
@@ -31,14 +32,8 @@ from .tabs import profile_tabs
 
 REPORTS_PAGE_SIZE = 20
 
-# The synced data the institution checks: (count key, title, list URL name, error item type).
-SYNCED_SECTIONS = [
-    ("sites", "检验检测场所", "institutions:site_list", ErrorItemType.SITE),
-    ("capabilities", "检验检测能力", "institutions:capability_list", ErrorItemType.CAPABILITY),
-    ("equipment", "仪器设备", "institutions:equipment_list", ErrorItemType.EQUIPMENT),
-    ("signatories", "授权签字人", "institutions:signatory_list", ErrorItemType.SIGNATORY),
-    ("personnel", "检验检测人员", "institutions:personnel_list", ErrorItemType.PERSONNEL),
-]
+# The synced data the institution checks, below the certificates (which have a card of their own).
+SYNCED_SECTIONS = [section for section in SECTIONS if section.synced and section.key != "certificates"]
 
 
 def _url_or_empty(name: str) -> str:
@@ -70,12 +65,12 @@ def confirm(request: HttpRequest) -> HttpResponse:
     counts = profile_counts(institution_id=institution.pk)
     sections = [
         {
-            "title": title,
-            "count": counts.get(key, 0),
-            "url": _url_or_empty(url_name),
-            "report_url": _report_url(item_type),
+            "title": section.title,
+            "count": counts.get(section.key, 0),
+            "url": _url_or_empty(section.url_name),
+            "report_url": _report_url(section.item_type),
         }
-        for key, title, url_name, item_type in SYNCED_SECTIONS
+        for section in SYNCED_SECTIONS
     ]
     return render(
         request,

@@ -2,27 +2,26 @@
 
 One list page with a tab per kind (with counts); per kind K: K_add, K_edit, K_delete (a confirmation
 page, then POST), K_template (the import template), K_import (all-or-nothing) and K_export (the filtered
-rows, in the template's columns so that an export reads back in).
+rows, in the template's columns so that an export reads back in). The list of each kind and its export
+are declared in institutions/lists.py (IP_LISTS) and served by the core's list and export views.
 """
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_safe
 
 from sujt.accounts.decorators import institution_required
-from sujt.core.excel import xlsx_export
 from sujt.core.excel_import import BLANK_ROW_ALLOWANCE, xlsx_template_response
+from sujt.core.list_views import export_view, list_response
 
-from ..choices import PatentType
 from ..forms.ip import IP_KINDS, IpImportForm, IpKind
+from ..lists import IP_LISTS
 from ..selectors import ip as selectors
-from ..selectors.qualification import SEARCH_MAX_LENGTH
+from ..selectors.workspace import profile_counts
 from ..services import ip as services
 from .tabs import profile_tabs
 
@@ -43,13 +42,6 @@ def _list_url(kind: str) -> str:
     return f"{reverse('institutions:ip_list')}?{urlencode({'kind': kind})}"
 
 
-def _filters(request: HttpRequest, kind: str) -> dict[str, str]:
-    filters = {"q": request.GET.get("q", "").strip()[:SEARCH_MAX_LENGTH]}
-    if kind == "patent":
-        filters["patent_type"] = request.GET.get("patent_type", "")
-    return filters
-
-
 def _base_context(spec: IpKind) -> dict:
     return {"tabs": profile_tabs("ip"), "spec": spec, "kind": spec.key, "list_url": _list_url(spec.key)}
 
@@ -60,37 +52,16 @@ def ip_list(request: HttpRequest) -> HttpResponse:
     kind = request.GET.get("kind", "")
     if kind not in IP_KINDS:
         kind = "copyright"
-    spec = IP_KINDS[kind]
-    institution_id = request.institution.pk
-    filters = _filters(request, kind)
-    rows = selectors.ip_search(institution_id=institution_id, kind=kind, **filters)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    counts = selectors.ip_counts(institution_id=institution_id)
-    active = {name: value for name, value in filters.items() if value}
-    export_url = reverse(f"institutions:{kind}_export")
-    return render(
+    counts = profile_counts(institution_id=request.institution.pk)
+    kinds = [
+        {"key": key, "title": item.title, "count": counts[key], "url": _list_url(key), "active": key == kind}
+        for key, item in IP_KINDS.items()
+    ]
+    return list_response(
         request,
-        "institutions/ip/list.html",
-        {
-            **_base_context(spec),
-            "kinds": [
-                {
-                    "key": key,
-                    "title": item.title,
-                    "count": counts[key],
-                    "url": _list_url(key),
-                    "active": key == kind,
-                }
-                for key, item in IP_KINDS.items()
-            ],
-            "total": sum(counts.values()),
-            "page": page,
-            "rows": page.object_list,
-            "filtered": bool(active),
-            "export_url": f"{export_url}?{urlencode(active)}" if active else export_url,
-            "patent_type_choices": PatentType.choices,
-            **filters,
-        },
+        IP_LISTS[kind],
+        export_url=reverse(f"institutions:{kind}_export"),
+        context={**_base_context(IP_KINDS[kind]), "kinds": kinds, "total": counts["ip"]},
     )
 
 
@@ -187,19 +158,6 @@ def ip_import(request: HttpRequest, kind: str) -> HttpResponse:
     )
 
 
-@require_safe
-@manage_profile
-def ip_export(request: HttpRequest, kind: str) -> HttpResponse:
-    spec = IP_KINDS[kind]
-    rows = selectors.ip_search(institution_id=request.institution.pk, kind=kind, **_filters(request, kind))
-    return xlsx_export(
-        filename=f"{request.institution.name}-{spec.title}-{timezone.localdate():%Y%m%d}.xlsx",
-        sheet_title=spec.title,
-        columns=[column.export_column() for column in spec.columns],
-        objects=rows,
-    )
-
-
 urlpatterns = [path("profile/ip/", ip_list, name="ip_list")]
 for _kind, _slug in KIND_SLUGS.items():
     _prefix, _kwargs = f"profile/ip/{_slug}/", {"kind": _kind}
@@ -209,5 +167,5 @@ for _kind, _slug in KIND_SLUGS.items():
         path(f"{_prefix}<int:pk>/delete/", ip_delete, _kwargs, name=f"{_kind}_delete"),
         path(f"{_prefix}template/", ip_template, _kwargs, name=f"{_kind}_template"),
         path(f"{_prefix}import/", ip_import, _kwargs, name=f"{_kind}_import"),
-        path(f"{_prefix}export/", ip_export, _kwargs, name=f"{_kind}_export"),
+        path(f"{_prefix}export/", export_view(IP_LISTS[_kind]), name=f"{_kind}_export"),
     ]

@@ -11,6 +11,7 @@ from django.urls import NoReverseMatch, path, reverse
 from sujt.accounts.decorators import institution_required
 
 from ..forms.profile import ProfileForm
+from ..sections import SECTIONS
 from ..selectors.workspace import profile_counts, profile_institution_get
 from ..services.completeness import BASIC, EXTRA, OTHER, CompletenessItem, completeness_items
 from ..services.profile import profile_update
@@ -18,15 +19,9 @@ from .tabs import profile_tabs
 
 COMPLETENESS_GROUPS = (BASIC, EXTRA, OTHER)
 
-# (count key, title, list URL name) of the overview's figures, in the order of the module's tabs.
-COUNT_LINKS: tuple[tuple[str, str, str], ...] = (
-    ("certificates", "资质证书", "institutions:certificate_list"),
-    ("sites", "场所", "institutions:site_list"),
-    ("capabilities", "检验检测能力", "institutions:capability_list"),
-    ("equipment", "仪器设备", "institutions:equipment_list"),
-    ("signatories", "授权签字人", "institutions:signatory_list"),
-    ("personnel", "人员", "institutions:personnel_list"),
-    ("ip", "知识产权", "institutions:ip_list"),
+# The overview's figures: one per section, in the order of the module's tabs.
+COUNT_LINKS: tuple[tuple[str, str, str], ...] = tuple(
+    (section.key, section.title, section.url_name) for section in SECTIONS
 )
 
 

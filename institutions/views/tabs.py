@@ -1,8 +1,11 @@
-"""The sub-navigation of module 02 (机构风采管理), shared by its workspace pages."""
+"""The sub-navigation of module 02 (机构风采管理), shared by its workspace pages: the module's own pages
+around the sections of institutions.sections, each under its one title."""
 
 from dataclasses import dataclass
 
 from django.urls import NoReverseMatch, reverse
+
+from ..sections import SECTIONS
 
 
 @dataclass(frozen=True)
@@ -16,13 +19,7 @@ class Tab:
 TABS: list[tuple[str, str, str]] = [
     ("overview", "概览", "institutions:overview"),
     ("profile", "完善信息", "institutions:profile_edit"),
-    ("certificates", "资质证书", "institutions:certificate_list"),
-    ("sites", "场所", "institutions:site_list"),
-    ("capabilities", "检验检测能力", "institutions:capability_list"),
-    ("equipment", "仪器设备", "institutions:equipment_list"),
-    ("signatories", "授权签字人", "institutions:signatory_list"),
-    ("personnel", "人员", "institutions:personnel_list"),
-    ("ip", "知识产权", "institutions:ip_list"),
+    *((section.key, section.title, section.url_name) for section in SECTIONS),
     ("confirm", "确认机构信息", "institutions:confirm"),
 ]
 

@@ -69,18 +69,6 @@ class Table:
     rows: list[Row]
 
 
-def table_columns(spec: WorkspaceList) -> list[Column]:
-    """The declared columns, then the row actions (pinned at the right) when the list has them."""
-    columns = list(spec.columns)
-    if spec.row_actions:
-        columns.append(
-            Column(
-                "_actions", spec.row_actions_header, template=spec.row_actions, css="row-actions", sticky=True
-            )
-        )
-    return columns
-
-
 def _header(column: Column, query: ListQuery) -> Header:
     if not column.sort_fields:
         return Header(column.header, column.classes)
@@ -105,7 +93,7 @@ def _cell(column: Column, row: Any) -> Cell:
 
 def build_table(query: ListQuery, rows: Sequence[Any]) -> Table:
     spec = query.spec
-    columns = table_columns(spec)
+    columns = spec.table_columns
     return Table(
         caption=spec.caption or f"{spec.title}列表",
         headers=[_header(column, query) for column in columns],
@@ -179,13 +167,14 @@ def export_filename(request: HttpRequest, spec: WorkspaceList) -> str:
 
 def export_response(request: HttpRequest, spec: WorkspaceList) -> HttpResponse:
     """Every row the list shows for these filters and this order (not just one page), as .xlsx."""
-    if not spec.export_columns:
+    columns = spec.excel_columns
+    if not columns:
         raise Http404("this list has no export")
     query = list_query(spec, request)
     return xlsx_export(
         filename=export_filename(request, spec),
         sheet_title=spec.export_name(),
-        columns=spec.export_columns,
+        columns=columns,
         objects=prepared_rows(spec, request, query.queryset),
     )
 

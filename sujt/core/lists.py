@@ -125,15 +125,13 @@ class SearchFilter(django_filters.Filter):
         *,
         fields: Sequence[str] | Callable[[Any], Sequence[str]],
         label: str = "搜索",
-        placeholder: str = "",
+        attrs: Mapping[str, Any] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(label=label, **kwargs)
         self.search_fields = fields
-        if placeholder:
-            self.extra["widget"] = SearchInput(
-                attrs={"maxlength": SEARCH_MAX_LENGTH, "placeholder": placeholder}
-            )
+        # More attributes of the box: a placeholder, an inputmode for numbers.
+        self.extra["widget"] = SearchInput(attrs={"maxlength": SEARCH_MAX_LENGTH, **(attrs or {})})
 
     def filter(self, qs: QuerySet, value: str) -> QuerySet:
         if not value:
@@ -143,6 +141,19 @@ class SearchFilter(django_filters.Filter):
         for name in fields:
             condition |= Q(**{f"{name}__icontains": value})
         return qs.filter(condition)
+
+
+class ConditionFilter(django_filters.ChoiceFilter):
+    """A choice among named conditions (已过期, 30天内到期…): `condition(value)` is the Q of a choice, or
+    None for no filter. The conditions live beside the rule they filter by (a selector)."""
+
+    def __init__(self, *, condition: Callable[[str], Q | None], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.condition = condition
+
+    def filter(self, qs: QuerySet, value: str) -> QuerySet:
+        condition = self.condition(value) if value else None
+        return qs if condition is None else qs.filter(condition)
 
 
 class OptionField(forms.CharField):
@@ -211,6 +222,11 @@ class Column:
     only these are accepted from the URL. `wrap` lets long text break anywhere and keeps its line
     breaks; `essential` keeps a short column (status) on one line; `sticky` pins it at the right edge
     when the table must scroll (the actions column).
+
+    The same column is a column of the Excel export (unless `export=False`), read by `export_value`
+    when the sheet wants another value than the cell (the raw number, a status label for a badge
+    template); a template column without `export_value` is left out of the export. `table=False`
+    makes an export-only column.
     """
 
     key: str
@@ -224,9 +240,19 @@ class Column:
     essential: bool = False
     sticky: bool = False
     empty: str = EMPTY_CELL
+    table: bool = True
+    export: bool = True
+    export_value: str | Callable[[Any], Any] | None = None
+    export_width: float | None = None
 
     def value_of(self, row: Any) -> Any:
         return ExcelColumn(self.header, self.value or self.key).value_of(row)
+
+    def excel(self) -> ExcelColumn | None:
+        """This column in the export, or None when it has none."""
+        if not self.export or (self.template and self.export_value is None):
+            return None
+        return ExcelColumn(self.header, self.export_value or self.value or self.key, width=self.export_width)
 
     @property
     def sort_fields(self) -> tuple[str, ...]:
@@ -278,7 +304,7 @@ class WorkspaceList:
     title: str
     selector: Callable[[HttpRequest], QuerySet]
     columns: Sequence[Column]
-    ordering: Sequence[str]
+    ordering: Sequence[str] = ()  # the default order; () keeps the selector's
     filterset: type[ListFilterSet] | None = None
     page_size: int = 20
     select_related: Sequence[str] = ()
@@ -289,6 +315,7 @@ class WorkspaceList:
     filtered_empty_hint: str = FILTERED_EMPTY_HINT
     note: str = ""
     caption: str = ""
+    table_css: str = ""
     row_actions: str = ""
     row_actions_header: str = "操作"
     row_class: Callable[[Any], str] | None = None
@@ -296,7 +323,9 @@ class WorkspaceList:
     prepare_rows: Callable[[HttpRequest, list], list] | None = None
     extra_context: Callable[[HttpRequest, ListFilterSet | None], dict] | None = None
     keep_params: Sequence[str] = ()
-    export_columns: Sequence[ExcelColumn] = ()
+    # The export's columns: those of the table (Column.excel) unless declared here.
+    export_columns: Sequence[ExcelColumn] | None = None
+    export: bool = True
     export_title: str = ""
     export_filename: Callable[[HttpRequest], str] | None = None
     template: str = "workspace/list.html"
@@ -325,13 +354,39 @@ class WorkspaceList:
         key = sort.removeprefix("-")
         fields = self.sortable.get(key)
         if not fields:
-            return "", tuple(self.ordering)
+            return "", tuple(self.ordering)  # () keeps the selector's order
         if sort.startswith("-"):
             fields = tuple(name[1:] if name.startswith("-") else f"-{name}" for name in fields)
         return sort, (*fields, "-pk" if sort.startswith("-") else "pk")
 
     def export_name(self) -> str:
         return self.export_title or self.title
+
+    @property
+    def excel_columns(self) -> list[ExcelColumn]:
+        """The columns of the export ([] when the list has none)."""
+        if not self.export:
+            return []
+        if self.export_columns is not None:
+            return list(self.export_columns)
+        return [excel for column in self.columns if (excel := column.excel()) is not None]
+
+    @property
+    def table_columns(self) -> list[Column]:
+        """The table's columns, then the row actions (pinned at the right) when the list has them."""
+        columns = [column for column in self.columns if column.table]
+        if self.row_actions:
+            columns.append(
+                Column(
+                    "_actions",
+                    self.row_actions_header,
+                    template=self.row_actions,
+                    css="row-actions",
+                    sticky=True,
+                    export=False,
+                )
+            )
+        return columns
 
 
 @dataclass
@@ -375,9 +430,9 @@ def list_query(spec: WorkspaceList, request: HttpRequest) -> ListQuery:
     if spec.prefetch_related:
         queryset = queryset.prefetch_related(*spec.prefetch_related)
     sort, order = spec.order_for(request.GET.get(SORT_PARAM))
-    return ListQuery(
-        spec=spec, request=request, filterset=filterset, sort=sort, queryset=queryset.order_by(*order)
-    )
+    if order:
+        queryset = queryset.order_by(*order)
+    return ListQuery(spec=spec, request=request, filterset=filterset, sort=sort, queryset=queryset)
 
 
 def prepared_rows(spec: WorkspaceList, request: HttpRequest, queryset: QuerySet) -> Iterator[Any] | QuerySet:

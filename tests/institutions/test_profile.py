@@ -501,11 +501,11 @@ def test_overview_counts_link_to_their_lists(client_for, institution, other_inst
     )
     assert figures == {
         "资质证书": 1,
-        "场所": 0,
+        "检验检测场所": 0,
         "检验检测能力": 0,
         "仪器设备": 0,
         "授权签字人": 0,
-        "人员": 0,
+        "检验检测人员": 0,
         "知识产权": 1,
     }
     try:

@@ -10,16 +10,16 @@ from institutions.models import Certificate, SyncRun
 from institutions.selectors import public_institutions
 from institutions.selectors.public import public_institution_get
 from institutions.selectors.qualification import (
+    capabilities_of,
     capability_categories,
-    capability_search,
     certificate_choices,
-    certificate_search,
-    equipment_search,
+    certificates_of,
+    equipment_of,
     personnel_departments,
-    personnel_search,
-    signatory_search,
+    personnel_of,
+    signatories_of,
     site_choices,
-    site_search,
+    sites_of,
 )
 from institutions.selectors.workspace import profile_counts
 from institutions.services.completeness import completeness_items
@@ -57,17 +57,17 @@ def synced(institution):
 
 def test_workspace_lists_hide_withdrawn_items(synced):
     pk = synced.pk
-    assert sorted(capability_search(institution_id=pk).values_list("seq", flat=True)) == [2, 3]
-    assert list(certificate_search(institution_id=pk).values_list("number", flat=True)) == [
+    assert sorted(capabilities_of(institution_id=pk).values_list("seq", flat=True)) == [2, 3]
+    assert list(certificates_of(institution_id=pk).values_list("number", flat=True)) == [
         certificate_number(1)
     ]
     assert [number for _pk, number in certificate_choices(institution_id=pk)] == [certificate_number(1)]
-    assert site_search(institution_id=pk).count() == 1
+    assert sites_of(institution_id=pk).count() == 1
     assert len(site_choices(institution_id=pk)) == 1
     assert capability_categories(institution_id=pk) == ["粮食加工品"]
-    assert not equipment_search(institution_id=pk).exists()
-    assert not signatory_search(institution_id=pk).exists()
-    assert not personnel_search(institution_id=pk).exists()
+    assert not equipment_of(institution_id=pk).exists()
+    assert not signatories_of(institution_id=pk).exists()
+    assert not personnel_of(institution_id=pk).exists()
     assert personnel_departments(institution_id=pk) == []
 
 
