@@ -460,7 +460,7 @@ def attachments_store(
     transaction rolls back. Refused with a ValidationError (keyed by `error_key` when given) when the owner
     would then hold more than `rule.max_files` files of the purpose (count after any removal made earlier
     in the transaction), when the files together exceed `rule.max_total_bytes`, or when a file fails its
-    checks.
+    checks (the message then names the file).
     """
     files = list(files)
     with transaction.atomic():
@@ -478,7 +478,14 @@ def attachments_store(
                 code="too_large_in_total",
                 error_key=error_key,
             )
-        return [_create_by_rule(owner=owner, rule=rule, file=file, by=by) for file in files]
+        stored = []
+        for file in files:
+            try:
+                stored.append(_create_by_rule(owner=owner, rule=rule, file=file, by=by))
+            except ValidationError as error:
+                message = f"「{sanitize_filename(file.name)}」：{'；'.join(error.messages)}"
+                raise _refuse(message, code=error.code or "invalid", error_key=error_key) from None
+        return stored
 
 
 def attachment_replace(*, owner: Model, rule: AttachmentRule, file: UploadedFile, by: Any) -> Attachment:
