@@ -83,11 +83,13 @@ def _install(connection: Any) -> None:
         getattr(connection, _PENDING).clear()
 
     def close_and_undo() -> None:
-        # Whatever is still pending belongs to a transaction that never committed: closing loses it.
         try:
             close()
         finally:
-            _run(connection)
+            # Closed for real (SQLite ignores closing an in-memory database): whatever is still pending
+            # belongs to a transaction that never committed and is lost with the connection.
+            if connection.connection is None or connection.closed_in_transaction:
+                _run(connection)
 
     connection.savepoint_rollback = savepoint_rollback_and_undo
     connection.rollback = rollback_and_undo

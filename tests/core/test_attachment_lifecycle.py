@@ -335,3 +335,36 @@ def test_the_single_file_field_uses_the_same_accept_map_and_rule():
     assert 'accept="image/*"' in str(form["portrait"]) and 'accept=".xlsx"' in str(form["sheet"])
     assert form.fields["portrait"].help_text == "图片（jpg、png 等），不超过 20 MB。"
     assert form.fields["sheet"].max_bytes == 1000
+
+
+class FakeConnection:
+    """Just what run_on_rollback reads and wraps, to close a connection in the middle of a transaction."""
+
+    def __init__(self, *, in_memory: bool = False) -> None:
+        self.in_atomic_block, self.savepoint_ids = True, ["s1"]
+        self.connection, self.closed_in_transaction, self.in_memory = object(), False, in_memory
+
+    def close(self) -> None:
+        if not self.in_memory:  # like Django: closing inside an atomic block marks the transaction lost
+            self.closed_in_transaction = True
+
+    def savepoint_rollback(self, sid: str) -> None:
+        pass
+
+    def rollback(self) -> None:
+        pass
+
+    def commit(self) -> None:
+        pass
+
+
+@pytest.mark.parametrize(("in_memory", "expected"), [(False, ["lost"]), (True, [])])
+def test_closing_the_connection_in_a_transaction_runs_them_unless_the_close_was_ignored(
+    monkeypatch, in_memory, expected
+):
+    fake = FakeConnection(in_memory=in_memory)
+    monkeypatch.setattr(transaction, "get_connection", lambda using=None: fake)
+    ran: list[str] = []
+    run_on_rollback(lambda: ran.append("lost"))
+    fake.close()
+    assert ran == expected
