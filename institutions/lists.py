@@ -66,15 +66,15 @@ def _date(key: str, header: str) -> Column:
     return Column(key, header, css="nowrap", sort=key)
 
 
-def _status(key: str, header: str, template: str, *, export_value: str) -> Column:
-    """A status column: badges (institutions/qualification/includes/<template>) that stay on one line,
-    their label in the export."""
+def _status(key: str, header: str, template: str, *, export_value: str, one_line: bool = True) -> Column:
+    """A status column: badges (institutions/qualification/includes/<template>), their label in the
+    export. `one_line=False` lets two badges stack instead of widening the table."""
     return Column(
         key,
         header,
         template=f"institutions/qualification/includes/{template}",
         export_value=export_value,
-        essential=True,
+        essential=one_line,
     )
 
 
@@ -160,7 +160,10 @@ CERTIFICATES = synced_list(
         Column("department_name", "行业主管部门"),
         _date("issued_on", "发证日期"),
         _date("expires_on", "有效期至"),
-        _status("status", "状态", "certificate_status.html", export_value="get_status_display"),
+        # 有效 and "3个月内到期，请及时申请延续" side by side would push the table past 1366 px.
+        _status(
+            "status", "状态", "certificate_status.html", export_value="get_status_display", one_line=False
+        ),
         Column("scan", "证书扫描件", template="institutions/qualification/includes/scan_link.html"),
         Column("expiry_label", "到期提示", table=False),
     ],

@@ -2,8 +2,8 @@
 
 Every function takes the institution id the member works under (`request.institution`), never one from the
 request, so another institution's rows cannot be reached: fetching one of them by id is a 404. Lists are
-querysets (paginated by the view, iterated in chunks by the Excel export), with the related rows they
-show joined in.
+querysets of the visible rows (`*_of`), with the related rows they show joined in; the workspace lists
+(institutions/lists.py) filter them with the conditions kept here beside their one-row rules.
 
 Rows the sync marked withdrawn (`withdrawn_at`: withdrawn in the approval system) are kept but hidden here.
 """
@@ -18,7 +18,6 @@ from django.utils import timezone
 from ..choices import CertificateStatus
 from ..models import Capability, Certificate, Equipment, Personnel, Signatory, Site
 
-SEARCH_MAX_LENGTH = 100
 # Renewal of a CMA certificate must be applied for at least 3 months before it expires (DESIGN §7).
 RENEWAL_MONTHS = 3
 CALIBRATION_SOON_DAYS = 30
@@ -29,10 +28,6 @@ def add_months(day: datetime.date, months: int) -> datetime.date:
     month_index = day.month - 1 + months
     year, month = day.year + month_index // 12, month_index % 12 + 1
     return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def clean_query(value: str | None) -> str:
-    return (value or "").strip()[:SEARCH_MAX_LENGTH]
 
 
 # --- Certificates --------------------------------------------------------------------------------

@@ -71,13 +71,13 @@ class Table:
 
 def _header(column: Column, query: ListQuery) -> Header:
     if not column.sort_fields:
-        return Header(column.header, column.classes)
+        return Header(column.header, column.header_classes)
     ascending = query.sort == column.key
     descending = query.sort == f"-{column.key}"
     target = f"-{column.key}" if ascending else column.key
     url = query_string([*query.state(with_sort=False), (SORT_PARAM, target)])
     direction = "ascending" if ascending else "descending" if descending else ""
-    return Header(column.header, column.classes, url=url, direction=direction)
+    return Header(column.header, column.header_classes, url=url, direction=direction)
 
 
 def _cell(column: Column, row: Any) -> Cell:

@@ -262,9 +262,13 @@ class Column:
 
     @property
     def classes(self) -> str:
-        names = [self.css] if self.css else []
-        names += [name for flag, name in self._flags() if flag]
-        return " ".join(names)
+        """The cell's classes: `css`, then those of the flags."""
+        return " ".join([self.css, self.header_classes] if self.css else [self.header_classes]).strip()
+
+    @property
+    def header_classes(self) -> str:
+        """The header's: the flags only (a monospaced or nowrap cell keeps a plain header)."""
+        return " ".join(name for flag, name in self._flags() if flag)
 
     def _flags(self) -> list[tuple[bool, str]]:
         return [(self.wrap, "cell-wrap"), (self.essential, "cell-essential"), (self.sticky, "cell-sticky")]

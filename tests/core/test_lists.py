@@ -9,6 +9,7 @@ import re
 
 import pytest
 from django.db import connection
+from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 from django.urls import include, path
 from openpyxl import load_workbook
@@ -17,7 +18,14 @@ from institutions.models import Equipment
 from sujt.accounts.decorators import institution_required
 from sujt.core.excel import ExcelColumn
 from sujt.core.list_views import list_urls
-from sujt.core.lists import Column, ListFilterSet, OptionFilter, SearchFilter, WorkspaceList
+from sujt.core.lists import (
+    Column,
+    ConditionFilter,
+    ListFilterSet,
+    OptionFilter,
+    SearchFilter,
+    WorkspaceList,
+)
 from tests.factories import EquipmentFactory, SiteFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls(__name__)]
@@ -256,10 +264,74 @@ def test_the_query_count_is_pinned_and_constant_when_rows_double(
             )
         counts.append(_queries(client, page="2"))
     assert counts[0] == counts[1]
-    with django_assert_max_num_queries(counts[0]):
+    # Session, user, membership, permission; the site options; count and rows (sites joined); the
+    # layout's memberships and unread count.
+    with django_assert_max_num_queries(9):
         client.get(LIST_URL, {"page": "2"})
     # The rows and their sites come in one query (select_related from the declaration).
     with CaptureQueriesContext(connection) as queries:
         client.get(LIST_URL)
     row_queries = [q["sql"] for q in queries if re.search(r'FROM "institutions_equipment"', q["sql"])]
     assert any('JOIN "institutions_site"' in sql for sql in row_queries)
+
+
+# --- Declarations without a view --------------------------------------------------------------------
+
+
+CELL = "includes/empty_state.html"  # any template: these declarations are not rendered
+
+
+def test_the_export_columns_follow_the_table_unless_declared():
+    spec = WorkspaceList(
+        key="derived",
+        title="派生",
+        selector=lambda request: Equipment.objects.none(),
+        columns=[
+            Column("name", "设备名称"),
+            Column("badge", "状态", template="includes/empty_state.html"),  # a template: left out
+            Column(
+                "state", "检定状态", template="includes/empty_state.html", export_value="calibration_label"
+            ),
+            Column(
+                "years", "年限", value=lambda row: f"{row.years} 年", export_value="years", export_width=12
+            ),
+            Column("secret", "内部", export=False),
+            Column("only_in_sheet", "备注", table=False),
+        ],
+        row_actions=CELL,
+    )
+    assert [(c.title, c.getter, c.width) for c in spec.excel_columns] == [
+        ("设备名称", "name", None),
+        ("检定状态", "calibration_label", None),
+        ("年限", "years", 12),
+        ("备注", "only_in_sheet", None),
+    ]
+    assert [c.key for c in spec.table_columns] == ["name", "badge", "state", "years", "secret", "_actions"]
+    assert spec.table_columns[-1].sticky
+    assert WorkspaceList(key="none", title="无", selector=None, columns=[], export=False).excel_columns == []
+
+
+def test_a_filter_may_not_take_the_lists_own_parameters():
+    class Clashing(ListFilterSet):
+        sort = SearchFilter(fields=("name",))
+
+    with pytest.raises(ValueError, match="sort"):
+        WorkspaceList(key="clash", title="冲突", selector=None, columns=[], filterset=Clashing)
+
+
+def test_a_condition_filter_applies_the_named_condition_and_ignores_others(institution):
+    EquipmentFactory(institution=institution, name="无日期", valid_until=None)
+    EquipmentFactory(institution=institution, name="有日期")
+
+    class ByDate(ListFilterSet):
+        dated = ConditionFilter(
+            choices=[("no", "未填写"), ("yes", "已填写")],
+            condition=lambda value: {"no": Q(valid_until__isnull=True)}.get(value),
+        )
+
+    def names(**data) -> list[str]:
+        return sorted(ByDate(data, queryset=Equipment.objects.all()).qs.values_list("name", flat=True))
+
+    assert names(dated="no") == ["无日期"]
+    assert names(dated="yes") == ["无日期", "有日期"]  # a choice without a condition filters nothing
+    assert names(dated="bogus") == ["无日期", "有日期"]  # not a choice: ignored
