@@ -29,7 +29,8 @@ from sujt.core.admin_tools import ExcelExportAdminMixin, HistoryAdmin, city_filt
 from sujt.core.attachments import attachments_of
 from sujt.core.choices import TestingField
 from sujt.core.excel import ExcelColumn
-from sujt.core.regions import PROVINCE_CODE, REGION_CHOICES, region_contains, region_name, scope_prefix
+from sujt.core.regions import PROVINCE_CODE, REGION_CHOICES, region_contains, region_name
+from sujt.core.scoping import in_scope
 
 from .choices import SyncMode
 from .models import (
@@ -160,12 +161,8 @@ class InstitutionFilter(admin.SimpleListFilter):
         value = self.value() or ""
         if not value.isdigit():
             return []
-        institutions = Institution.objects.filter(pk=int(value))
         scope = getattr(request.user, "region_scope", None)
-        if scope is None:
-            return []
-        if scope != PROVINCE_CODE:
-            institutions = institutions.filter(region_code__startswith=scope_prefix(scope))
+        institutions = in_scope(Institution.objects.filter(pk=int(value)), scope, "region_code")
         return [(str(pk), name) for pk, name in institutions.values_list("pk", "name")]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:

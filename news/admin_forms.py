@@ -20,7 +20,7 @@ from sujt.core.admin_forms import ServiceSavedModelForm
 from sujt.core.attachments import attachments_of, human_size
 from sujt.core.choices import ReviewStatus
 from sujt.core.models import Attachment
-from sujt.core.regions import PROVINCE_CODE, scope_prefix
+from sujt.core.scoping import in_scope
 
 from . import services
 from .choices import grouped_category_choices
@@ -184,9 +184,4 @@ class TakeDownForm(forms.Form):
 
 def institutions_in_scope(scope: str | None) -> QuerySet[Institution]:
     """Institutions a regulator may name as 涉及机构: those of their jurisdiction (all for the province)."""
-    queryset = Institution.objects.all()
-    if scope is None:
-        return queryset.none()
-    if scope == PROVINCE_CODE:
-        return queryset
-    return queryset.filter(region_code__startswith=scope_prefix(scope))
+    return in_scope(Institution.objects.all(), scope, "region_code")

@@ -18,7 +18,8 @@ from sujt.core.admin import KeyCheckedRelatedFieldsMixin, RegionScopedAdmin
 from sujt.core.admin_forms import ServiceSavedModelForm
 from sujt.core.admin_tools import ExcelExportAdminMixin, HistoryAdmin, city_filter
 from sujt.core.excel import ExcelColumn
-from sujt.core.regions import PROVINCE_CODE, SCOPE_CHOICES, level_of, region_name, scope_prefix
+from sujt.core.regions import PROVINCE_CODE, SCOPE_CHOICES, level_of, region_name
+from sujt.core.scoping import in_scope
 from sujt.core.validators import mask_id_card
 
 from . import selectors, services
@@ -61,12 +62,7 @@ class UserMembershipInline(ReadOnlyInline):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         queryset = super().get_queryset(request).select_related("institution")
-        scope = _scope(request)
-        if scope is None:
-            return queryset.none()
-        if scope == PROVINCE_CODE:
-            return queryset
-        return queryset.filter(institution__region_code__startswith=scope_prefix(scope))
+        return in_scope(queryset, _scope(request), "institution__region_code")
 
 
 @admin.register(User)

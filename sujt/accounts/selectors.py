@@ -5,7 +5,8 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from sujt.core.regions import PROVINCE_CODE, scope_prefix
+from sujt.core.regions import PROVINCE_CODE
+from sujt.core.scoping import in_scope
 
 from .choices import InvitationStatus, MembershipRole
 from .models import InstitutionUserObjectPermission, Invitation, Membership, Regulator, User
@@ -100,9 +101,8 @@ def users_in_region(*, scope: str | None) -> QuerySet[User]:
         return users.none()
     if scope == PROVINCE_CODE:
         return users
-    prefix = scope_prefix(scope)
-    members = Membership.objects.filter(institution__region_code__startswith=prefix).values("user_id")
-    regulators = Regulator.objects.filter(region_code__startswith=prefix).values("user_id")
+    members = in_scope(Membership.objects.all(), scope, "institution__region_code").values("user_id")
+    regulators = in_scope(Regulator.objects.all(), scope, "region_code").values("user_id")
     return users.filter(Q(pk__in=members) | Q(pk__in=regulators))
 
 

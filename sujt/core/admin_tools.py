@@ -16,7 +16,8 @@ from simple_history.models import ModelChange
 from simple_history.template_utils import HistoricalRecordContextHelper
 
 from .excel import MAX_DATA_ROWS, ExcelColumn, xlsx_export
-from .regions import CITY_CHOICES, PROVINCE_CODE, city_code_of, scope_prefix
+from .regions import CITY_CHOICES, PROVINCE_CODE, city_code_of
+from .scoping import in_scope
 
 
 class MaskingRecordContextHelper(HistoricalRecordContextHelper):
@@ -97,7 +98,7 @@ class CityFilter(admin.SimpleListFilter):
         value = self.value()
         if not value or value not in dict(CITY_CHOICES):
             return queryset
-        return queryset.filter(**{f"{self.field_path}__startswith": scope_prefix(value)})
+        return in_scope(queryset, value, self.field_path)
 
 
 def city_filter(field_path: str) -> type[CityFilter]:
