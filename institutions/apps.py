@@ -6,4 +6,4 @@ class InstitutionsConfig(AppConfig):
     verbose_name = "机构风采管理"
 
     def ready(self) -> None:
-        from .integrations import certificates, confirmation, profile  # noqa: F401
+        from .integrations import certificates, confirmation, profile, regulators  # noqa: F401

@@ -67,14 +67,6 @@ KNOWN_EXCEPTIONS: dict[tuple[str, str, str], str] = {
         "DESIGN §5 puts Membership and guardian's per-institution permission tables in accounts, "
         "and both point at institutions.Institution"
     ),
-    ("sujt/accounts/services.py", "app-qualified name", "institutions"): (
-        "REGULATOR_PERMISSIONS lists every app's regulator permissions centrally, instead of each app "
-        "declaring its own through a registry (DESIGN §6)"
-    ),
-    ("sujt/accounts/services.py", "app-qualified name", "news"): (
-        "REGULATOR_PERMISSIONS lists every app's regulator permissions centrally, instead of each app "
-        "declaring its own through a registry (DESIGN §6)"
-    ),
 }
 
 

@@ -14,6 +14,6 @@ class AccountsConfig(AppConfig):
             parties,  # noqa: F401
             signals,
         )
-        from .integrations import invitations  # noqa: F401
+        from .integrations import invitations, regulators  # noqa: F401
 
         post_migrate.connect(signals.refresh_regulator_group, dispatch_uid="accounts_refresh_regulator_group")

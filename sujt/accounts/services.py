@@ -28,6 +28,7 @@ from guardian.shortcuts import assign_perm, remove_perm
 
 from sujt.core.dates import format_date
 from sujt.core.notifications import notify, sms_queue
+from sujt.core.registries import regulator_permissions
 from sujt.core.validators import mask_phone
 
 from .choices import InvitationStatus, MembershipRole
@@ -37,48 +38,6 @@ from .permissions import MODULE_PERMISSION_CODES, MODULE_PERMISSION_LABELS
 from .selectors import account_only_here, module_perms_of
 
 REGULATOR_GROUP = "监管人员"
-
-# What a regulator may do in admin, beyond what the region scope already limits. Apps add their own
-# codenames here as their modules land ("app_label.codename").
-REGULATOR_PERMISSIONS: list[str] = [
-    "accounts.view_user",
-    "accounts.view_membership",
-    "accounts.view_regulator",
-    "accounts.view_loginevent",
-    "institutions.view_institution",
-    "institutions.change_institution",
-    # Module 02: regulators correct the qualification data synced from the approval system (the saves
-    # recompute completeness); declared testing fields and intellectual property are the institution's
-    # own entries, which they view; error reports they review (the review actions need change).
-    "institutions.view_certificate",
-    "institutions.change_certificate",
-    "institutions.view_site",
-    "institutions.change_site",
-    "institutions.view_capability",
-    "institutions.change_capability",
-    "institutions.view_equipment",
-    "institutions.change_equipment",
-    "institutions.view_signatory",
-    "institutions.change_signatory",
-    "institutions.view_personnel",
-    "institutions.change_personnel",
-    "institutions.view_institutionfield",
-    "institutions.view_softwarecopyright",
-    "institutions.view_patent",
-    "institutions.view_trademark",
-    "institutions.view_errorreport",
-    "institutions.change_errorreport",
-    # Issue 4: every regulator sees the sync runs; 立即同步 is for the province (SyncRunAdmin).
-    "institutions.view_syncrun",
-    # Module 06: regulators write, publish and take down portal articles in their region and review
-    # institutions' news (the review actions need change on the queue's proxy model).
-    "news.view_article",
-    "news.add_article",
-    "news.change_article",
-    "news.delete_article",
-    "news.view_newssubmission",
-    "news.change_newssubmission",
-]
 
 # Password history rows kept per user; the reuse rule looks at the newest few of them.
 PASSWORD_HISTORY_KEEP = 10
@@ -96,10 +55,11 @@ INVITATION_VALID_DAYS = 7
 
 @transaction.atomic
 def regulator_group_ensure() -> Group:
-    """The group every regulator belongs to, holding exactly REGULATOR_PERMISSIONS."""
+    """The group every regulator belongs to, holding exactly the permissions the apps registered for
+    regulators (`sujt.core.registries.register_regulator_permissions`)."""
     group, _created = Group.objects.get_or_create(name=REGULATOR_GROUP)
     wanted = []
-    for dotted in REGULATOR_PERMISSIONS:
+    for dotted in regulator_permissions():
         app_label, codename = dotted.split(".", 1)
         wanted.append(Permission.objects.get(content_type__app_label=app_label, codename=codename))
     group.permissions.set(wanted)

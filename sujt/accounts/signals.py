@@ -67,8 +67,8 @@ def _on_locked_out(
 
 
 def refresh_regulator_group(sender: Any, **kwargs: Any) -> None:
-    """After `migrate`, an existing regulator group gets the permissions new modules added to
-    REGULATOR_PERMISSIONS. Runs once, after the last app's permissions exist; creates nothing new."""
+    """After `migrate`, an existing regulator group gets the permissions new modules registered for
+    regulators. Runs once, after the last app's permissions exist; creates nothing new."""
     from django.apps import apps
     from django.contrib.auth.models import Group
 

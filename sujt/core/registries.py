@@ -1,0 +1,166 @@
+"""What each app declares for regulators: the permissions they hold in admin and the review queues
+waiting for them.
+
+An app declares these next to its navigation entry, from its `integrations/` package (imported by its
+AppConfig.ready()):
+
+    register_regulator_permissions("news.view_article", "news.change_article")
+    register_review_queue(
+        "news.submissions", model=NewsSubmission, label="机构新闻投稿",
+        region_field="institution__region_code", pending=Q(status=ReviewStatus.SUBMITTED),
+    )
+
+accounts builds the regulator group from `regulator_permissions()`; the regulators' dashboard reads
+`review_queues_for(user=...)`. Nothing here names an app: core learns the names only from the calls.
+A codename that names no model or declared permission of its app is a system check error (core.E010),
+so a typo fails `manage.py check` and the test suite instead of silently granting nothing.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.apps import apps
+from django.contrib.auth import get_permission_codename
+from django.core import checks
+from django.db.models import Model, Q
+from django.urls import NoReverseMatch, reverse
+
+from .regions import PROVINCE_CODE
+from .scoping import ever_submitted, regulator_scoped
+
+# Which regulators a queue is for: every regulator whose region holds the row, or one level only.
+ANY_REGULATOR = "any"
+CITY_REGULATORS = "city"  # city and district regulators
+PROVINCE_REGULATORS = "province"
+QUEUE_SIDES = {ANY_REGULATOR, CITY_REGULATORS, PROVINCE_REGULATORS}
+
+_regulator_permissions: dict[str, None] = {}  # ordered, without duplicates
+
+
+def register_regulator_permissions(*codenames: str) -> None:
+    """Grants every regulator the permissions `codenames` ("app_label.codename") in admin."""
+    for dotted in codenames:
+        if dotted.count(".") != 1:
+            raise ValueError(f"a regulator permission is app_label.codename: {dotted!r}")
+        _regulator_permissions[dotted] = None
+
+
+def regulator_permissions() -> tuple[str, ...]:
+    """Every permission registered for regulators, in registration order."""
+    return tuple(_regulator_permissions)
+
+
+def _permission_exists(dotted: str) -> bool:
+    app_label, codename = dotted.split(".", 1)
+    try:
+        app_config = apps.get_app_config(app_label)
+    except LookupError:
+        return False
+    for model in app_config.get_models():
+        opts = model._meta
+        defaults = {get_permission_codename(action, opts) for action in opts.default_permissions}
+        if codename in defaults or codename in {name for name, _label in opts.permissions}:
+            return True
+    return False
+
+
+def unknown_regulator_permissions() -> list[str]:
+    """Registered codenames that no model of their app defines."""
+    return [dotted for dotted in _regulator_permissions if not _permission_exists(dotted)]
+
+
+@checks.register()
+def check_regulator_permissions(app_configs: Iterable[Any] | None = None, **kwargs: Any) -> list[Any]:
+    return [
+        checks.Error(
+            f"监管人员权限 {dotted} 不存在：没有哪个模型定义了它。",
+            hint="检查 register_regulator_permissions() 中的应用名和权限代码（如 news.view_article）。",
+            id="core.E010",
+        )
+        for dotted in unknown_regulator_permissions()
+    ]
+
+
+# --- Review queues -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReviewQueue:
+    """Submissions of one model waiting for a regulator's decision."""
+
+    key: str
+    model: type[Model]
+    label: str
+    region_field: str
+    pending: Q
+    side: str = ANY_REGULATOR
+    reviewed: bool = True  # a review queue: never-submitted drafts are the institution's own
+
+    @property
+    def admin_url(self) -> str:
+        opts = self.model._meta
+        try:
+            return reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+        except NoReverseMatch:
+            return ""
+
+    def visible_to(self, user: Any) -> bool:
+        opts = self.model._meta
+        if not any(
+            user.has_perm(f"{opts.app_label}.{get_permission_codename(action, opts)}")
+            for action in ("view", "change")
+        ):
+            return False
+        if self.side == ANY_REGULATOR or user.is_superuser:
+            return True
+        is_province = getattr(user, "region_scope", None) == PROVINCE_CODE
+        return is_province == (self.side == PROVINCE_REGULATORS)
+
+
+_review_queues: dict[str, ReviewQueue] = {}
+
+
+def register_review_queue(
+    key: str,
+    *,
+    model: type[Model],
+    label: str,
+    region_field: str,
+    pending: Q,
+    side: str = ANY_REGULATOR,
+    reviewed: bool = True,
+) -> ReviewQueue:
+    """Declares that rows of `model` matching `pending` wait for regulators (of `side`) of the region
+    that `region_field` (a lookup path to a region code) lies in."""
+    if side not in QUEUE_SIDES:
+        raise ValueError(f"unknown queue side: {side}")
+    queue = ReviewQueue(key, model, label, region_field, pending, side=side, reviewed=reviewed)
+    _review_queues[key] = queue
+    return queue
+
+
+def review_queues() -> tuple[ReviewQueue, ...]:
+    return tuple(_review_queues.values())
+
+
+@dataclass(frozen=True)
+class QueueCount:
+    key: str
+    label: str
+    count: int
+    url: str
+
+
+def review_queues_for(*, user: Any) -> list[QueueCount]:
+    """The queues `user` reviews, each with how many rows wait in their region: one query per queue."""
+    counts = []
+    for queue in _review_queues.values():
+        if not queue.visible_to(user):
+            continue
+        rows = queue.model._default_manager.filter(queue.pending)
+        if queue.reviewed:
+            rows = ever_submitted(rows)
+        rows = regulator_scoped(rows, user=user, region_field=queue.region_field)
+        counts.append(QueueCount(key=queue.key, label=queue.label, count=rows.count(), url=queue.admin_url))
+    return counts
