@@ -14,11 +14,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, path, reverse
 from django.utils.http import urlencode
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from sujt.accounts.decorators import institution_required
 from sujt.core.attachments import attachments_of
 from sujt.core.choices import ReviewStatus
+from sujt.core.forms import service_errors_add
+from sujt.core.review_views import review_action_view
 from sujt.core.workflow import InvalidTransition, transitions_of
 
 from ..choices import ErrorItemType
@@ -143,19 +145,11 @@ def error_report_add(request: HttpRequest) -> HttpResponse:
                 evidence=data["evidence"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            service_errors_add(form, error)
         else:
             messages.success(request, "错误报告已提交，监管部门审核后会通知您。")
             return redirect(report.get_absolute_url())
     return _report_form_page(request, form=form, report=None, q=q)
-
-
-def _add_errors(form: ErrorReportForm, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 @institution_required("manage_profile")
@@ -234,24 +228,20 @@ def error_report_edit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, error.message)
             return redirect(report.get_absolute_url())
         except ValidationError as error:
-            _add_errors(form, error)
+            service_errors_add(form, error)
         else:
             messages.success(request, "已按退回意见修改并重新提交，等待监管部门审核。")
             return redirect(report.get_absolute_url())
     return _report_form_page(request, form=form, report=report, q=q)
 
 
-@institution_required("manage_profile")
-@require_POST
-def error_report_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
-    report = selectors.error_report_get(institution=request.institution, pk=pk)
-    try:
-        services.error_report_withdraw(report=report, by=request.user)
-    except InvalidTransition as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, "错误报告已撤回。")
-    return redirect(report.get_absolute_url())
+error_report_withdraw = institution_required("manage_profile")(
+    review_action_view(
+        get_object=lambda request, pk: selectors.error_report_get(institution=request.institution, pk=pk),
+        act=lambda report, by: services.error_report_withdraw(report=report, by=by),
+        success_message="错误报告已撤回。",
+    )
+)
 
 
 urlpatterns = [

@@ -13,10 +13,12 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from sujt.accounts.decorators import institution_required
 from sujt.core.choices import ReviewStatus
+from sujt.core.forms import service_errors_add
+from sujt.core.review_views import review_action_view
 from sujt.core.workflow import InvalidTransition, transitions_of
 
 from .. import selectors, services
@@ -34,15 +36,6 @@ SAVED_MESSAGES = {
     ReviewStatus.DRAFT: "投稿已保存为草稿，确认无误后请点击“提交审核”。",
     ReviewStatus.SUBMITTED: "投稿已提交审核，监管部门审核通过后将在门户网站发布。",
 }
-
-
-def _add_errors(form: SubmissionForm, error: ValidationError) -> None:
-    """A service's ValidationError onto the form: per field where it names one, else for the form."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _wants_submit(request: HttpRequest) -> bool:
@@ -102,7 +95,7 @@ def submission_add(request: HttpRequest) -> HttpResponse:
         except InvalidTransition as error:
             messages.error(request, error.message)
         except ValidationError as error:
-            _add_errors(form, error)
+            service_errors_add(form, error)
         else:
             messages.success(request, SAVED_MESSAGES.get(submission.status, "投稿已保存。"))
             return redirect(submission.get_absolute_url())
@@ -139,7 +132,7 @@ def submission_edit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, error.message)
             return redirect(submission.get_absolute_url())
         except ValidationError as error:
-            _add_errors(form, error)
+            service_errors_add(form, error)
         else:
             messages.success(request, SAVED_MESSAGES.get(submission.status, "投稿已保存。"))
             return redirect(submission.get_absolute_url())
@@ -164,30 +157,25 @@ def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@institution_required("submit_news")
-@require_POST
-def submission_submit(request: HttpRequest, pk: int) -> HttpResponse:
-    submission = selectors.submission_get(institution=request.institution, pk=pk)
-    try:
-        services.submission_submit(submission=submission, by=request.user)
-    except InvalidTransition as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, SAVED_MESSAGES[ReviewStatus.SUBMITTED])
-    return redirect(submission.get_absolute_url())
+def _own_submission(request: HttpRequest, pk: int) -> NewsSubmission:
+    return selectors.submission_get(institution=request.institution, pk=pk)
 
 
-@institution_required("submit_news")
-@require_POST
-def submission_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
-    submission = selectors.submission_get(institution=request.institution, pk=pk)
-    try:
-        services.submission_withdraw(submission=submission, by=request.user)
-    except InvalidTransition as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, "投稿已撤回，监管部门不再审核。撤回的投稿可以删除。")
-    return redirect(submission.get_absolute_url())
+submission_submit = institution_required("submit_news")(
+    review_action_view(
+        get_object=_own_submission,
+        act=lambda submission, by: services.submission_submit(submission=submission, by=by),
+        success_message=SAVED_MESSAGES[ReviewStatus.SUBMITTED],
+    )
+)
+
+submission_withdraw = institution_required("submit_news")(
+    review_action_view(
+        get_object=_own_submission,
+        act=lambda submission, by: services.submission_withdraw(submission=submission, by=by),
+        success_message="投稿已撤回，监管部门不再审核。撤回的投稿可以删除。",
+    )
+)
 
 
 @institution_required("submit_news")

@@ -267,3 +267,13 @@ class KeyCheckedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
         if isinstance(data, (list, tuple)):
             return [key for key in data if is_possible_key(self, key)]
         return data
+
+
+def service_errors_add(form: forms.BaseForm, error: ValidationError) -> None:
+    """A service's ValidationError onto the form that fed it: per field where it names one of the form's
+    fields, otherwise for the whole form, so the page re-renders with the reason next to what to fix."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
