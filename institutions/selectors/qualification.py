@@ -8,12 +8,13 @@ querysets of the visible rows (`*_of`), with the related rows they show joined i
 Rows the sync marked withdrawn (`withdrawn_at`: withdrawn in the approval system) are kept but hidden here.
 """
 
-import calendar
 import datetime
 
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+
+from sujt.core.dates import add_months
 
 from ..choices import CertificateStatus
 from ..models import Capability, Certificate, Equipment, Personnel, Signatory, Site
@@ -21,13 +22,6 @@ from ..models import Capability, Certificate, Equipment, Personnel, Signatory, S
 # Renewal of a CMA certificate must be applied for at least 3 months before it expires (DESIGN §7).
 RENEWAL_MONTHS = 3
 CALIBRATION_SOON_DAYS = 30
-
-
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    """The same day `months` later, or the month's last day when it is shorter (01-31 + 1 → 02-28)."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
 
 
 # --- Certificates --------------------------------------------------------------------------------

@@ -10,13 +10,14 @@ import os
 import re
 from pathlib import Path
 
+import pytest
 from django import forms
 from django.apps import apps
 from django.conf import settings
 from django.template import Context, Template
 from django.utils import formats, translation
 
-from sujt.core.dates import format_date, format_datetime
+from sujt.core.dates import add_months, days_left, days_overdue, due_after, format_date, format_datetime
 
 # 01:00 on 23 November in Jiangsu is still 22 November in UTC: the hours in which a date read without
 # localtime() shows yesterday.
@@ -79,6 +80,48 @@ def test_the_helper_does_not_depend_on_an_active_translation():
     with translation.override(None):
         assert format_date(EARLY_MORNING) == "2026-11-23"
         assert format_datetime(EARLY_MORNING) == "2026-11-23 01:00"
+
+
+# --- Calendar arithmetic of due dates ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("day", "months", "expected"),
+    [
+        (datetime.date(2026, 1, 31), 1, datetime.date(2026, 2, 28)),
+        (datetime.date(2024, 1, 31), 1, datetime.date(2024, 2, 29)),
+        (datetime.date(2026, 11, 23), 3, datetime.date(2027, 2, 23)),
+        (datetime.date(2026, 2, 15), -3, datetime.date(2025, 11, 15)),
+        (datetime.date(2026, 5, 31), -3, datetime.date(2026, 2, 28)),
+        (datetime.date(2026, 12, 1), 12, datetime.date(2027, 12, 1)),
+        (datetime.date(2026, 1, 15), -13, datetime.date(2024, 12, 15)),
+        (datetime.date(2026, 3, 31), 0, datetime.date(2026, 3, 31)),
+    ],
+)
+def test_add_months_keeps_the_day_or_takes_the_last_of_a_shorter_month(day, months, expected):
+    assert add_months(day, months) == expected
+
+
+def test_due_after_counts_calendar_months_then_calendar_days():
+    approved = datetime.date(2026, 11, 30)
+    assert due_after(approved, months=3) == datetime.date(2027, 2, 28)
+    assert due_after(approved, months=3, days=1) == datetime.date(2027, 3, 1)
+    assert due_after(approved, days=7) == datetime.date(2026, 12, 7)  # weekends and holidays count
+    assert due_after(approved, days=-7) == datetime.date(2026, 11, 23)
+    assert due_after(approved) == approved
+
+
+def test_days_left_and_days_overdue_on_a_given_day():
+    due = datetime.date(2026, 11, 23)
+    assert [days_left(due, due + datetime.timedelta(days=n)) for n in (-3, 0, 2)] == [3, 0, -2]
+    assert [days_overdue(due, due + datetime.timedelta(days=n)) for n in (-3, 0, 1, 40)] == [0, 0, 1, 40]
+
+
+def test_days_left_defaults_to_the_local_date(monkeypatch):
+    # 01:00 in Jiangsu on the 23rd is still the 22nd in UTC: the local calendar decides.
+    monkeypatch.setattr("django.utils.timezone.now", lambda: EARLY_MORNING)
+    assert days_left(DAY) == 0
+    assert days_overdue(DAY - datetime.timedelta(days=2)) == 2
 
 
 # --- Guards ------------------------------------------------------------------------------------------------

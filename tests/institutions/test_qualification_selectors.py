@@ -1,4 +1,5 @@
-"""Date rules of the qualification selectors: month arithmetic, certificate expiry and calibration states."""
+"""Date rules of the qualification selectors: certificate expiry and calibration states (the month
+arithmetic they use is tested with sujt.core.dates in tests/core/test_dates.py)."""
 
 import datetime
 
@@ -7,7 +8,6 @@ import pytest
 from institutions.choices import CertificateStatus
 from institutions.models import Certificate, Equipment
 from institutions.selectors.qualification import (
-    add_months,
     calibration_state,
     certificate_expired_q,
     certificate_expiring_q,
@@ -17,21 +17,6 @@ from tests.factories import CertificateFactory
 
 D = datetime.date
 TODAY = D(2026, 11, 23)
-
-
-@pytest.mark.parametrize(
-    ("day", "months", "expected"),
-    [
-        (D(2026, 1, 31), 1, D(2026, 2, 28)),
-        (D(2024, 1, 31), 1, D(2024, 2, 29)),
-        (D(2026, 11, 23), 3, D(2027, 2, 23)),
-        (D(2026, 2, 15), -3, D(2025, 11, 15)),
-        (D(2026, 5, 31), -3, D(2026, 2, 28)),
-        (D(2026, 12, 1), 12, D(2027, 12, 1)),
-    ],
-)
-def test_add_months(day, months, expected):
-    assert add_months(day, months) == expected
 
 
 @pytest.mark.parametrize(

@@ -15,9 +15,9 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from institutions.models import Capability, Certificate, Equipment, Personnel, Signatory, Site
-from institutions.selectors.qualification import add_months
 from sujt.core.attachments import attachment_create
 from sujt.core.choices import AttachmentKind
+from sujt.core.dates import add_months
 from tests.core.samples import PDF_BYTES, upload
 from tests.factories import (
     CapabilityFactory,
