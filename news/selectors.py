@@ -14,6 +14,7 @@ from sujt.accounts.permissions import institution_ids_for
 from sujt.core.choices import AttachmentKind, ReviewStatus
 from sujt.core.models import Attachment
 from sujt.core.regions import CITIES
+from sujt.core.scoping import in_scope
 
 from .choices import CHANNEL_CATEGORIES, Category, Channel
 from .models import COVER_PURPOSE, FILE_PURPOSE, Article, NewsSubmission, public_q
@@ -61,7 +62,7 @@ def public_articles(*, channel: str, category: str = "", q: str = "", city: str 
     if q:
         queryset = queryset.filter(Q(title__icontains=q) | Q(summary__icontains=q))
     if city in CITIES:
-        queryset = queryset.filter(region_code__gte=city[:4] + "00", region_code__lte=city[:4] + "99")
+        queryset = in_scope(queryset, city, "region_code")
     return _ordered(queryset.select_related("institution").only(*LIST_COLUMNS))
 
 
@@ -269,19 +270,12 @@ def feed_articles(*, channel: str, limit: int = FEED_ITEMS) -> list[Article]:
 
 # --- An institution's own news -----------------------------------------------------------------------
 
-SUBMISSION_STATUS_CHOICES = [("", "全部状态"), *ReviewStatus.choices]
 
-
-def submissions_for(*, institution: Any, status: str = "", q: str = "") -> QuerySet[NewsSubmission]:
-    """The institution's news submissions, newest first."""
+def submissions_for(*, institution: Any) -> QuerySet[NewsSubmission]:
+    """The institution's news submissions, newest first (the workspace list filters them further)."""
     queryset = NewsSubmission.objects.filter(institution=institution).select_related(
         "author", "status_changed_by"
     )
-    if status in ReviewStatus.values:
-        queryset = queryset.filter(status=status)
-    q = (q or "").strip()
-    if q:
-        queryset = queryset.filter(title__icontains=q)
     return queryset.order_by("-created_at", "-id")
 
 

@@ -9,7 +9,6 @@ another institution's news does not exist here (404).
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -18,15 +17,14 @@ from django.views.decorators.http import require_http_methods
 from sujt.accounts.decorators import institution_required
 from sujt.core.choices import ReviewStatus
 from sujt.core.forms import service_errors_add
+from sujt.core.list_views import list_urls
 from sujt.core.review_views import review_action_view
 from sujt.core.workflow import InvalidTransition, transitions_of
 
 from .. import selectors, services
 from ..forms import SubmissionForm
+from ..lists import SUBMISSIONS
 from ..models import NewsSubmission
-
-PAGE_SIZE = 20
-SEARCH_MAX_LENGTH = 100
 
 EDITABLE = {ReviewStatus.DRAFT, ReviewStatus.RETURNED}
 WITHDRAWABLE = {ReviewStatus.DRAFT, ReviewStatus.SUBMITTED}
@@ -40,34 +38,6 @@ SAVED_MESSAGES = {
 
 def _wants_submit(request: HttpRequest) -> bool:
     return request.POST.get("action") == "submit"
-
-
-@institution_required("submit_news")
-def submission_list(request: HttpRequest) -> HttpResponse:
-    status = request.GET.get("status", "")
-    if status not in ReviewStatus.values:
-        status = ""
-    q = request.GET.get("q", "").strip()[:SEARCH_MAX_LENGTH]
-    # The body is the heavy column and the list does not show it.
-    submissions = selectors.submissions_for(institution=request.institution, status=status, q=q).defer("body")
-    page = Paginator(submissions, PAGE_SIZE).get_page(request.GET.get("page"))
-    counts = selectors.submission_counts(institution=request.institution)
-    status_tabs = [
-        {"value": value, "label": label, "count": counts.get(value, 0) if value else sum(counts.values())}
-        for value, label in selectors.SUBMISSION_STATUS_CHOICES
-    ]
-    return render(
-        request,
-        "news/workspace/list.html",
-        {
-            "page": page,
-            "status": status,
-            "q": q,
-            "filtered": bool(status or q),
-            "status_tabs": status_tabs,
-            "total": sum(counts.values()),
-        },
-    )
 
 
 def _form_page(
@@ -202,7 +172,7 @@ def submission_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 urlpatterns = [
-    path("news/submissions/", submission_list, name="submission_list"),
+    *list_urls(SUBMISSIONS, path_prefix="news/submissions/", name="submission_list"),
     path("news/submissions/add/", submission_add, name="submission_add"),
     path("news/submissions/<int:pk>/", submission_detail, name="submission_detail"),
     path("news/submissions/<int:pk>/edit/", submission_edit, name="submission_edit"),

@@ -156,6 +156,50 @@ class ConditionFilter(django_filters.ChoiceFilter):
         return qs if condition is None else qs.filter(condition)
 
 
+class TabFilter(django_filters.ChoiceFilter):
+    """A choice shown as tabs above the table (`list_tabs`) rather than in the filter bar, where it is a
+    hidden field so that a search keeps the chosen tab. An unknown value is ignored (the 全部 tab)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", forms.HiddenInput)
+        super().__init__(**kwargs)
+
+
+@dataclass(frozen=True)
+class Tab:
+    value: str
+    label: str
+    count: int
+    url: str
+    active: bool
+
+
+def list_tabs(
+    request: HttpRequest,
+    *,
+    name: str,
+    choices: Sequence[tuple[str, str]],
+    counts: Mapping[str, int],
+    all_label: str,
+) -> list[Tab]:
+    """The tabs of the TabFilter `name`: 全部 first, then one per choice, each with its count and a link
+    that keeps the other filters and drops the page."""
+    current = request.GET.get(name, "")
+    if current not in {value for value, _label in choices}:
+        current = ""
+    tabs = []
+    for value, label in [("", all_label), *choices]:
+        params = request.GET.copy()
+        params.pop(PAGE_PARAM, None)
+        params.pop(name, None)
+        if value:
+            params[name] = value
+        count = counts.get(value, 0) if value else sum(counts.values())
+        url = request.path + (f"?{params.urlencode()}" if params else "")
+        tabs.append(Tab(value=value, label=label, count=count, url=url, active=value == current))
+    return tabs
+
+
 class OptionField(forms.CharField):
     """A value picked from a select whose options are loaded per request; any value passes validation,
     so another institution's id filters like any other and matches nothing."""

@@ -153,7 +153,7 @@ def test_the_list_filters_by_status_with_counts_and_searches_titles(client_for, 
     client = client_for("inst_admin")
 
     response = client.get(LIST)
-    tabs = {tab["value"]: tab["count"] for tab in response.context["status_tabs"]}
+    tabs = {tab.value: tab.count for tab in response.context["status_tabs"]}
     assert tabs == {
         "": 4,
         "draft": 2,
@@ -577,7 +577,7 @@ def test_a_title_with_markup_is_shown_escaped(client_for, submission_data):
 # --- Notifications -----------------------------------------------------------------------------------
 
 
-def test_submitting_tells_the_regulators_over_the_institution(
+def test_submitting_tells_the_city_reviewers_of_the_institution_only(
     client_for, draft, urls, city_regulator, province_regulator, other_city_regulator,
     django_capture_on_commit_callbacks,
 ):  # fmt: skip
@@ -585,7 +585,8 @@ def test_submitting_tells_the_regulators_over_the_institution(
         client_for("inst_admin").post(urls(draft)["submit"])
     told = Notification.objects.filter(recipient=city_regulator).get()
     assert draft.title in told.title and "待审核" in told.title
-    assert Notification.objects.filter(recipient=province_regulator).exists()
+    # The city step's reviewers only (issue 11): neither the province nor another city is told.
+    assert not Notification.objects.filter(recipient=province_regulator).exists()
     assert not Notification.objects.filter(recipient=other_city_regulator).exists()
 
 
