@@ -13,6 +13,7 @@ import django_filters
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import Truncator
 
 from sujt.accounts.decorators import institution_required
 from sujt.core.dates import format_date
@@ -28,6 +29,7 @@ from sujt.core.lists import (
 from .choices import CertificateStatus, Education, PatentType, SiteTenure, SiteType, Traceability
 from .forms.ip import IP_KINDS
 from .sections import SECTIONS_BY_KEY, Section
+from .selectors import confirmation as confirmation_selectors
 from .selectors import qualification as selectors
 from .selectors.ip import IP_SEARCH_FIELDS, ip_of
 from .views.tabs import profile_tabs
@@ -434,3 +436,49 @@ def _ip_list(kind: str) -> WorkspaceList:
 
 
 IP_LISTS: dict[str, WorkspaceList] = {kind: _ip_list(kind) for kind in IP_KINDS}
+
+
+# --- Error reports (确认机构信息 → 错误报告) ----------------------------------------------------------
+
+
+class ErrorReportFilter(ListFilterSet):
+    q = SearchFilter(fields=("item_label", "description"), label="有误的信息或说明")
+    status = django_filters.ChoiceFilter(
+        choices=confirmation_selectors.REPORT_STATUS_CHOICES, label="状态", empty_label="全部状态"
+    )
+
+
+REPORT_CELLS = "institutions/confirm/includes"
+
+
+def _comment_preview(report: Any) -> str:
+    return Truncator(report.review_comment).chars(60)
+
+
+ERROR_REPORTS = profile_list(
+    key="error_reports",
+    title="错误报告",
+    selector=lambda request: confirmation_selectors.error_reports_for(institution=request.institution),
+    filterset=ErrorReportFilter,
+    columns=[
+        Column(
+            "item", "有误的信息", template="institutions/confirm/includes/report_item_cell.html", wrap=True
+        ),
+        Column("submitted_at", "提交时间", css="nowrap"),
+        Column(
+            "status", "状态", template="institutions/confirm/includes/report_status_cell.html", essential=True
+        ),
+        Column("review_comment", "审核意见", value=_comment_preview, wrap=True),
+    ],
+    row_actions=f"{REPORT_CELLS}/report_row_actions.html",
+    row_attrs=lambda report: {"data-report": report.pk},
+    extra_context=_tabs("confirm"),
+    export=False,
+    empty_text="还没有提交过错误报告",
+    empty_hint="在“确认机构信息”中核对同步的信息，发现有误时点击“报告错误”。",
+    filtered_empty_text="没有符合条件的错误报告",
+    caption="本机构提交的错误报告",
+    count_noun="份",
+    item_name="错误报告",
+    template="institutions/confirm/report_list.html",
+)

@@ -154,14 +154,9 @@ def error_item_count(*, institution: Institution, item_type: str) -> int:
 # --- Error reports -----------------------------------------------------------------------------------
 
 
-def error_reports_for(*, institution: Institution, status: str = "", q: str = "") -> QuerySet[ErrorReport]:
-    """The institution's error reports, newest first, filtered by status and a text search."""
+def error_reports_for(*, institution: Institution) -> QuerySet[ErrorReport]:
+    """The institution's error reports, newest first (the workspace list filters them further)."""
     reports = ErrorReport.objects.filter(institution=institution).select_related("created_by")
-    if status in dict(REPORT_STATUS_CHOICES):
-        reports = reports.filter(status=status)
-    q = (q or "").strip()[:100]
-    if q:
-        reports = reports.filter(Q(item_label__icontains=q) | Q(description__icontains=q))
     return reports.order_by("-created_at", "-pk")
 
 

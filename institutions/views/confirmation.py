@@ -9,7 +9,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, path, reverse
@@ -20,19 +19,19 @@ from sujt.accounts.decorators import institution_required
 from sujt.core.attachments import attachments_of
 from sujt.core.choices import ReviewStatus
 from sujt.core.forms import service_errors_add
+from sujt.core.list_views import list_urls
 from sujt.core.review_views import review_action_view
 from sujt.core.workflow import InvalidTransition, transitions_of
 
 from ..choices import ErrorItemType
 from ..forms.confirmation import ErrorReportForm
+from ..lists import ERROR_REPORTS
 from ..models import ErrorReport
 from ..sections import SECTIONS
 from ..selectors import confirmation as selectors
 from ..selectors.workspace import profile_counts
 from ..services import confirmation as services
 from .tabs import profile_tabs
-
-REPORTS_PAGE_SIZE = 20
 
 # The synced data the institution checks, below the certificates (which have a card of their own).
 SYNCED_SECTIONS = [section for section in SECTIONS if section.synced and section.key != "certificates"]
@@ -153,28 +152,6 @@ def error_report_add(request: HttpRequest) -> HttpResponse:
 
 
 @institution_required("manage_profile")
-def error_report_list(request: HttpRequest) -> HttpResponse:
-    status = request.GET.get("status", "")
-    if status not in dict(selectors.REPORT_STATUS_CHOICES):
-        status = ""
-    q = request.GET.get("q", "").strip()[:100]
-    reports = selectors.error_reports_for(institution=request.institution, status=status, q=q)
-    page = Paginator(reports, REPORTS_PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "institutions/confirm/report_list.html",
-        {
-            "tabs": profile_tabs("confirm"),
-            "page": page,
-            "status": status,
-            "q": q,
-            "filtered": bool(status or q),
-            "status_choices": selectors.REPORT_STATUS_CHOICES,
-        },
-    )
-
-
-@institution_required("manage_profile")
 def error_report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     report = selectors.error_report_get(institution=request.institution, pk=pk)
     return render(
@@ -247,7 +224,7 @@ error_report_withdraw = institution_required("manage_profile")(
 urlpatterns = [
     path("profile/confirm/", confirm, name="confirm"),
     path("profile/confirm/report/", error_report_add, name="error_report_add"),
-    path("profile/confirm/reports/", error_report_list, name="error_report_list"),
+    *list_urls(ERROR_REPORTS, path_prefix="profile/confirm/reports/", name="error_report_list"),
     path("profile/confirm/reports/<int:pk>/", error_report_detail, name="error_report_detail"),
     path("profile/confirm/reports/<int:pk>/edit/", error_report_edit, name="error_report_edit"),
     path("profile/confirm/reports/<int:pk>/withdraw/", error_report_withdraw, name="error_report_withdraw"),
