@@ -9,7 +9,7 @@ class NewsConfig(AppConfig):
         from sujt.core.modules import register_module, register_portal_link
 
         from . import signals  # noqa: F401
-        from .integrations import regulators, todos  # noqa: F401
+        from .integrations import events, regulators, todos  # noqa: F401
 
         register_module("06", url_name="news:submission_list", perm="submit_news")
         register_portal_link("news", url_name="news:news_list")

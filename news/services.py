@@ -3,8 +3,10 @@
 Regulators write and publish articles in admin (`article_save`, `article_publish`, `article_take_down`,
 `article_restore`); institutions submit news that goes through the review workflow
 (`submission_save`, `submission_withdraw`, `submission_delete`; regulators decide with
-`submission_approve` and the workflow's return/reject); other modules disclose inspection results and
-penalties with `disclosure_publish`. Every write clears the cached portal blocks once it has committed.
+`submission_approve` and the workflow's return/reject); inspection results and penalties are published by
+`disclosure_publish`, which other modules reach by recording a disclosure.requested event
+(news/integrations/events.py), never by importing it. Every write clears the cached portal blocks once
+it has committed.
 """
 
 from collections.abc import Iterable, Sequence

@@ -223,7 +223,14 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "institutions.tasks.sync_qualifications_task",
         "schedule": env_crontab("QUALIFICATION_SYNC_CRON", "30 2 * * *"),
     },
+    # Domain events: runs handler retries and whatever a stopped worker or a lost task left pending.
+    "events-sweep": {
+        "task": "sujt.core.tasks.events_sweep_task",
+        "schedule": env_crontab("EVENTS_SWEEP_CRON", "*/5 * * * *"),
+    },
 }
+# Runs of one event handler before its delivery is marked failed (admin: 事件处理 → 立即重试).
+EVENT_MAX_ATTEMPTS = int(os.environ.get("EVENT_MAX_ATTEMPTS", "8"))
 
 # --- Authentication and login security -----------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -281,3 +281,7 @@ class ReviewAdminMixin:
             lambda obj: decision.service(obj=obj, by=request.user, comment=comment),
             success=lambda done: _("已%(verb)s %(count)d 项。") % {"verb": decision.verb, "count": done},
         )
+
+
+# The domain-event outbox registers its admin pages beside these building blocks.
+from . import admin_events  # noqa: E402, F401

@@ -26,3 +26,19 @@ def notify_transition_task(model_label: str, pk: int, to_status: str) -> None:
     from .workflow import transition_notify
 
     transition_notify(model_label=model_label, pk=pk, to_status=to_status)
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def events_dispatch_task(event_id: int) -> None:
+    """Runs the handlers of one domain event, queued when the event's transaction commits."""
+    from .events import events_dispatch
+
+    events_dispatch(event_id=event_id)
+
+
+@shared_task
+def events_sweep_task() -> dict[str, int]:
+    """Beat job: runs every due event delivery (retries, and dispatches a stopped worker missed)."""
+    from .events import events_sweep
+
+    return events_sweep()

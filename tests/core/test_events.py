@@ -1,0 +1,328 @@
+"""Domain events (sujt.core.events): recorded with their cause, each handler once after commit, retried,
+visible to the province in admin."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from sujt.core import events
+from sujt.core.choices import EventDeliveryStatus as S
+from sujt.core.events import InvalidEvent, event_deliver, event_record, events_dispatch, events_sweep
+from sujt.core.models import DomainEvent, EventDelivery
+
+KIND = "test.happened"
+
+# What the handlers saw: (handler, event key), in order.
+CALLS: list[tuple[str, str]] = []
+FLAKY = {"fail": True}
+
+
+def _echo(event: DomainEvent, by: str) -> None:
+    """A handler's own write, to see it kept or rolled back."""
+    CALLS.append((by, event.key))
+    DomainEvent.objects.create(kind="test.echo", key=f"echo:{by}:{event.key}:{len(CALLS)}")
+
+
+def steady(event: DomainEvent) -> None:
+    _echo(event, "steady")
+
+
+def flaky(event: DomainEvent) -> None:
+    _echo(event, "flaky")
+    if FLAKY["fail"]:
+        raise RuntimeError("the other module is down")
+
+
+def echoes(by: str) -> int:
+    return DomainEvent.objects.filter(kind="test.echo", key__startswith=f"echo:{by}:").count()
+
+
+@pytest.fixture(autouse=True)
+def registry(monkeypatch):
+    """A registry of this test's own; the apps' subscriptions come back afterwards."""
+    monkeypatch.setattr(events, "_subscribers", {})
+    CALLS.clear()
+    FLAKY["fail"] = True
+    events.subscribe(KIND, steady)
+    events.subscribe(KIND, flaky)
+
+
+@pytest.fixture
+def t0():
+    """A moment just after the events a test records are due (the clock is passed, never waited for)."""
+    return timezone.now() + timedelta(seconds=1)
+
+
+def record(key: str = "test:1", **kwargs) -> DomainEvent:
+    kwargs.setdefault("kind", KIND)
+    return event_record(key=key, **kwargs)
+
+
+def delivery(event: DomainEvent, handler) -> EventDelivery:
+    return EventDelivery.objects.get(event=event, handler=events.handler_name(handler))
+
+
+# --- recording ---------------------------------------------------------------------------------------
+
+
+def test_an_event_recorded_in_a_rolled_back_transaction_never_exists_and_never_runs(
+    db, t0, django_capture_on_commit_callbacks
+):
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        record()
+        raise RuntimeError("the cause failed")
+    assert callbacks == []
+    assert not DomainEvent.objects.exists()
+    assert not EventDelivery.objects.exists()
+    assert events_sweep(now=t0 + timedelta(days=365)) == {}
+    assert CALLS == []
+
+
+def test_after_commit_each_subscribed_handler_runs_once_even_if_dispatch_and_sweep_run_again(
+    db, django_capture_on_commit_callbacks
+):
+    FLAKY["fail"] = False
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        event = record()
+        assert CALLS == []  # nothing runs before the cause commits
+    assert CALLS == [("steady", "test:1"), ("flaky", "test:1")]
+
+    assert events_dispatch(event_id=event.pk) == {}
+    assert events_sweep(now=timezone.now() + timedelta(days=30)) == {}
+    assert (
+        event_deliver(delivery_id=delivery(event, steady).pk, now=timezone.now() + timedelta(days=30)) is None
+    )
+    assert len(CALLS) == 2
+    assert (echoes("steady"), echoes("flaky")) == (1, 1)
+    rows = EventDelivery.objects.filter(event=event)
+    assert {(row.status, row.attempts) for row in rows} == {(S.DONE, 1)}
+    assert all(row.done_at is not None for row in rows)
+
+
+def test_recording_the_same_key_again_returns_the_first_event_and_queues_nothing(
+    db, django_capture_on_commit_callbacks
+):
+    FLAKY["fail"] = False
+    with django_capture_on_commit_callbacks(execute=True):
+        first = record(payload={"n": 1})
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        again = record(payload={"n": 2})
+    assert again.pk == first.pk and again.payload == {"n": 1}
+    assert callbacks == []
+    assert DomainEvent.objects.filter(kind=KIND).count() == 1
+    assert EventDelivery.objects.count() == 2
+    assert len(CALLS) == 2
+
+
+def test_a_key_taken_by_another_kind_is_refused(db):
+    record()
+    with pytest.raises(InvalidEvent, match=r"taken by an event of kind 'test\.happened'"):
+        record(kind="test.other")
+
+
+def test_the_event_keeps_institution_source_and_payload(db, institution):
+    by_object = record("test:object", institution=institution, source=institution, payload={"a": [1, "二"]})
+    by_id = record("test:id", institution=institution.pk)
+    by_object.refresh_from_db()
+    assert (by_object.institution_id, by_id.institution_id) == (institution.pk, institution.pk)
+    assert by_object.source == institution
+    assert by_object.payload == {"a": [1, "二"]}
+
+
+def test_only_handlers_subscribed_when_the_event_is_recorded_get_it(db):
+    events.unsubscribe(KIND, flaky)
+    event = record()
+    assert list(event.deliveries.values_list("handler", flat=True)) == [events.handler_name(steady)]
+    assert not record("test:nobody", kind="test.unheard").deliveries.exists()
+
+
+@pytest.mark.parametrize(
+    ("payload", "message"),
+    [
+        ({"when": timezone.now()}, "JSON-serialisable"),
+        ({"n": float("nan")}, "JSON-serialisable"),
+        ({"pair": (1, 2)}, "read back unchanged"),
+        ({1: "one"}, "read back unchanged"),
+        (["not", "a", "dict"], "must be a dict"),
+        ({"body": "字" * 30000}, "at most 65536 bytes"),
+    ],
+)
+def test_a_payload_that_is_not_small_json_is_refused_with_a_clear_error(db, payload, message):
+    with pytest.raises(InvalidEvent, match=message):
+        record(payload=payload)
+    assert not DomainEvent.objects.exists()
+
+
+def test_an_empty_key_an_unsaved_source_and_a_lambda_handler_are_refused(db):
+    with pytest.raises(InvalidEvent, match="key"):
+        record(key="")
+    with pytest.raises(InvalidEvent, match="saved first"):
+        record(source=DomainEvent(kind="x", key="y"))
+    with pytest.raises(InvalidEvent, match="module-level function"):
+        events.subscribe(KIND, lambda event: None)
+
+
+# --- failures and retries ----------------------------------------------------------------------------
+
+
+def test_a_failing_handler_is_rolled_back_and_retried_while_the_others_are_done(
+    db, t0, django_capture_on_commit_callbacks
+):
+    event = record()
+    assert events_dispatch(event_id=event.pk, now=t0) == {"done": 1, "pending": 1}
+
+    failing = delivery(event, flaky)
+    assert (failing.status, failing.attempts) == (S.PENDING, 1)
+    assert "RuntimeError: the other module is down" in failing.last_error
+    assert failing.next_attempt_at == t0 + timedelta(minutes=1)
+    assert echoes("flaky") == 0  # its write went with the failure
+    assert (delivery(event, steady).status, echoes("steady")) == (S.DONE, 1)
+
+    assert events_sweep(now=t0 + timedelta(seconds=30)) == {}  # not due yet
+    FLAKY["fail"] = False
+    assert events_sweep(now=t0 + timedelta(minutes=2)) == {"done": 1}
+    failing.refresh_from_db()
+    assert (failing.status, failing.attempts, failing.last_error) == (S.DONE, 2, "")
+    assert (echoes("flaky"), echoes("steady")) == (1, 1)
+    assert [by for by, _key in CALLS] == ["steady", "flaky", "flaky"]
+
+
+def test_retries_wait_longer_each_time_up_to_a_cap():
+    assert [events.retry_delay(n) for n in (1, 2, 3)] == [timedelta(minutes=m) for m in (1, 2, 4)]
+    assert events.retry_delay(30) == timedelta(hours=6)
+
+
+def test_after_the_last_attempt_the_delivery_is_failed_and_runs_no_more(db, t0, settings):
+    settings.EVENT_MAX_ATTEMPTS = 3
+    event = record()
+    now = t0
+    for _attempt in range(3):
+        events_sweep(now=now)
+        now += timedelta(hours=7)
+    failing = delivery(event, flaky)
+    assert (failing.status, failing.attempts) == (S.FAILED, 3)
+    assert events_sweep(now=now + timedelta(days=30)) == {}
+    assert echoes("flaky") == 0 and len([call for call in CALLS if call[0] == "flaky"]) == 3
+
+
+def test_a_run_that_cannot_even_find_its_handler_is_kept_as_an_error(db):
+    event = record("test:gone", kind="test.gone")
+    gone = EventDelivery.objects.create(event=event, handler="tests.core.test_events.no_such_handler")
+    assert event_deliver(delivery_id=gone.pk) == S.PENDING
+    gone.refresh_from_db()
+    assert "no_such_handler" in gone.last_error
+
+
+def test_a_broker_down_at_commit_loses_nothing_the_sweep_runs_it(
+    db, django_capture_on_commit_callbacks, monkeypatch
+):
+    from sujt.core import tasks
+
+    def broker_down(*args, **kwargs):
+        raise OSError("connection refused")
+
+    monkeypatch.setattr(tasks.events_dispatch_task, "delay", broker_down)
+    FLAKY["fail"] = False
+    with django_capture_on_commit_callbacks(execute=True):
+        event = record()  # the commit succeeds all the same
+    assert CALLS == []
+    assert events_sweep(now=timezone.now() + timedelta(minutes=1)) == {"done": 2}
+    assert event.deliveries.filter(status=S.DONE).count() == 2
+
+
+def test_the_sweep_runs_as_a_beat_job(db, settings):
+    from sujt.core.tasks import events_sweep_task
+
+    entry = settings.CELERY_BEAT_SCHEDULE["events-sweep"]
+    assert entry["task"] == events_sweep_task.name
+    FLAKY["fail"] = False
+    record()
+    assert events_sweep_task() == {"done": 2}
+
+
+# --- admin -------------------------------------------------------------------------------------------
+
+EVENTS_URL = reverse("admin:core_domainevent_changelist")
+DELIVERIES_URL = reverse("admin:core_eventdelivery_changelist")
+
+
+@pytest.fixture
+def failed_event(db, settings):
+    settings.EVENT_MAX_ATTEMPTS = 1
+    event = record("test:failed")
+    events_dispatch(event_id=event.pk)
+    assert delivery(event, flaky).status == S.FAILED
+    return event
+
+
+def test_a_failed_delivery_is_visible_in_the_admin_lists(client_for, failed_event):
+    client = client_for("province_regulator")
+    response = client.get(DELIVERIES_URL, {"status__exact": S.FAILED})
+    assert [row.handler for row in response.context["cl"].result_list] == [events.handler_name(flaky)]
+    assert "失败（不再重试）" in response.content.decode()
+
+    page = client.get(EVENTS_URL, {"delivery": S.FAILED}).content.decode()
+    assert "test:failed" in page and "失败 1" in page and "已处理 1" in page
+    detail = client.get(reverse("admin:core_domainevent_change", args=[failed_event.pk])).content.decode()
+    assert "RuntimeError" in detail and events.handler_name(flaky) in detail
+    assert client.get(EVENTS_URL, {"delivery": S.PENDING}).context["cl"].result_count == 0
+    found = client.get(EVENTS_URL, {"q": "echo:"}).context["cl"].result_list
+    assert [event.key for event in found] == ["echo:steady:test:failed:1"]  # flaky's went with its failure
+
+
+def test_retry_now_reruns_a_failed_delivery(client_for, failed_event, django_capture_on_commit_callbacks):
+    failing = delivery(failed_event, flaky)
+    FLAKY["fail"] = False
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for("superuser").post(
+            DELIVERIES_URL, {"action": "retry_selected", "_selected_action": [failing.pk]}, follow=True
+        )
+    assert "已重新排队 1 项" in response.content.decode()
+    failing.refresh_from_db()
+    assert (failing.status, failing.attempts) == (S.DONE, 1)
+    assert echoes("flaky") == 1 and echoes("steady") == 1
+
+
+def test_retry_leaves_done_deliveries_alone(failed_event, superuser):
+    done = delivery(failed_event, steady)
+    assert events.event_delivery_retry(delivery_ids=[done.pk], by=superuser) == 0
+    done.refresh_from_db()
+    assert done.status == S.DONE
+
+
+@pytest.mark.parametrize("who", ["city_regulator", "inst_admin"])
+def test_city_regulators_and_institutions_cannot_reach_the_event_admin(client_for, failed_event, who):
+    client = client_for(who)
+    failing = delivery(failed_event, flaky)
+    for url in (
+        EVENTS_URL,
+        DELIVERIES_URL,
+        reverse("admin:core_domainevent_change", args=[failed_event.pk]),
+        reverse("admin:core_eventdelivery_change", args=[failing.pk]),
+    ):
+        assert client.get(url).status_code in (302, 403), url
+    response = client.post(DELIVERIES_URL, {"action": "retry_selected", "_selected_action": [failing.pk]})
+    assert response.status_code in (302, 403)
+    failing.refresh_from_db()
+    assert failing.status == S.FAILED
+    if who == "city_regulator":
+        assert "领域事件" not in client.get(reverse("admin:index")).content.decode()
+
+
+def test_events_cannot_be_added_changed_or_deleted_by_hand(client_for, failed_event):
+    client = client_for("superuser")
+    assert client.get(reverse("admin:core_domainevent_add")).status_code == 403
+    assert client.get(reverse("admin:core_eventdelivery_add")).status_code == 403
+    url = reverse("admin:core_domainevent_change", args=[failed_event.pk])
+    assert client.post(url, {"kind": "changed", "key": "changed"}).status_code == 403
+    assert client.get(reverse("admin:core_domainevent_delete", args=[failed_event.pk])).status_code == 403
+    failed_event.refresh_from_db()
+    assert failed_event.kind == KIND
+    assert "领域事件" in client_for("province_regulator").get(reverse("admin:index")).content.decode()
