@@ -1,6 +1,9 @@
 from django.urls import path
 
+from sujt.core.list_views import list_urls
+
 from . import views
+from .lists import USERS
 
 app_name = "accounts"
 urlpatterns = [
@@ -9,8 +12,7 @@ urlpatterns = [
     path("password/", views.password_change, name="password_change"),
     path("confirm/", views.confirm_info, name="confirm_info"),
     path("switch/", views.switch_institution, name="switch_institution"),
-    path("users/", views.user_list, name="user_list"),
-    path("users/export/", views.user_export, name="user_export"),
+    *list_urls(USERS, path_prefix="users/", name="user_list", export_name="user_export"),
     path("users/add/", views.user_add, name="user_add"),
     path("users/<int:pk>/", views.user_edit, name="user_edit"),
     path("users/<int:pk>/disable/", views.user_disable, name="user_disable"),

@@ -6,29 +6,23 @@ from django.contrib.auth import logout, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from sujt.core.excel import ExcelColumn, xlsx_export
+from sujt.core.forms import service_errors_add
 from sujt.core.validators import mask_phone
 
 from . import backends, selectors, services
-from .choices import MembershipRole
 from .decorators import institution_required
 from .forms import ConfirmInfoForm, InstitutionSwitchForm, LoginForm, MembershipAddForm, MembershipEditForm
 from .forms import PasswordChangeForm as OwnPasswordChangeForm
 from .models import Membership, User
-from .permissions import MODULE_PERMISSION_CODES, MODULE_PERMISSION_LABELS, MODULE_PERMISSIONS
-
-USERS_PAGE_SIZE = 20
-STATUS_FILTERS = [("active", "启用"), ("inactive", "停用")]
+from .permissions import MODULE_PERMISSIONS
 
 PORTAL_STEP_LAYOUT = "accounts/layouts/portal_step.html"
 WORKSPACE_STEP_LAYOUT = "accounts/layouts/workspace_step.html"
@@ -138,7 +132,7 @@ def confirm_info(request: HttpRequest) -> HttpResponse:
                 email=form.cleaned_data["email"],
             )
         except ValidationError as error:
-            _add_model_errors(form, error)
+            service_errors_add(form, error)
         else:
             messages.success(request, "个人信息已确认。" if first_time else "个人信息已更新。")
             return redirect(_home_url(user))
@@ -174,98 +168,6 @@ def switch_institution(request: HttpRequest) -> HttpResponse:
 # --- User management ---------------------------------------------------------------------------------
 
 
-def _add_model_errors(form, error: ValidationError) -> None:
-    """Puts a service's ValidationError on the form: per field where it names fields that are shown."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
-def _perm_labels(codes: set[str]) -> list[str]:
-    return [MODULE_PERMISSION_LABELS[code] for code in MODULE_PERMISSION_CODES if code in codes]
-
-
-def _user_filters(request: HttpRequest) -> dict[str, str]:
-    return {
-        "q": request.GET.get("q", "").strip(),
-        "role": request.GET.get("role", ""),
-        "status": request.GET.get("status", ""),
-    }
-
-
-def _status_label(membership: Membership) -> str:
-    if not membership.user.is_active:
-        return "账号已被监管端停用"
-    return "启用" if membership.is_active else "停用"
-
-
-def _member_rows(request: HttpRequest, memberships: list[Membership]) -> list[dict]:
-    """The list's rows: each membership with its module permission labels (one query for all)."""
-    user_ids = [m.user_id for m in memberships]
-    granted = selectors.module_perms_by_user(institution_id=request.institution.pk, user_ids=user_ids)
-    shared = selectors.shared_account_ids(institution_id=request.institution.pk, user_ids=user_ids)
-    return [
-        {
-            "membership": m,
-            "account_shared": m.user_id in shared,
-            "perm_labels": ["全部模块"]
-            if m.role == MembershipRole.ADMIN
-            else _perm_labels(granted[m.user_id]),
-            "status_label": _status_label(m),
-            "is_self": m.user_id == request.user.pk,
-        }
-        for m in memberships
-    ]
-
-
-USER_EXPORT_COLUMNS = [
-    ExcelColumn("手机号", "membership.user.phone"),
-    ExcelColumn("姓名", "membership.user.name"),
-    ExcelColumn("身份证号", "membership.user.masked_id_card"),
-    ExcelColumn("角色", "membership.get_role_display"),
-    ExcelColumn("状态", "status_label"),
-    ExcelColumn("模块权限", lambda row: "、".join(row["perm_labels"]) or "无"),
-]
-
-
-@institution_required("manage_users")
-def user_list(request: HttpRequest) -> HttpResponse:
-    filters = _user_filters(request)
-    memberships = selectors.membership_search(institution_id=request.institution.pk, **filters)
-    page = Paginator(memberships, USERS_PAGE_SIZE).get_page(request.GET.get("page"))
-    active_filters = {key: value for key, value in filters.items() if value}
-    export_url = reverse("accounts:user_export")
-    return render(
-        request,
-        "accounts/user_list.html",
-        {
-            "page": page,
-            "rows": _member_rows(request, list(page.object_list)),
-            **filters,
-            "role_choices": MembershipRole.choices,
-            "status_choices": STATUS_FILTERS,
-            "filtered": bool(active_filters),
-            "export_url": f"{export_url}?{urlencode(active_filters)}" if active_filters else export_url,
-            "can_manage_admins": request.membership.is_admin,
-            "invitations": list(selectors.institution_invitations(institution_id=request.institution.pk)),
-        },
-    )
-
-
-@institution_required("manage_users")
-def user_export(request: HttpRequest) -> HttpResponse:
-    """The user list as the page shows it (same search and filters, every page) in an Excel file."""
-    memberships = selectors.membership_search(institution_id=request.institution.pk, **_user_filters(request))
-    return xlsx_export(
-        filename=f"{request.institution.name}-用户列表-{timezone.localdate():%Y%m%d}.xlsx",
-        sheet_title="用户列表",
-        columns=USER_EXPORT_COLUMNS,
-        objects=_member_rows(request, list(memberships)),
-    )
-
-
 @institution_required("manage_users")
 def user_add(request: HttpRequest) -> HttpResponse:
     form = MembershipAddForm(request.POST or None, can_grant_admin=request.membership.is_admin)
@@ -283,7 +185,7 @@ def user_add(request: HttpRequest) -> HttpResponse:
                 perms=set(data["perms"]),
             )
         except ValidationError as error:
-            _add_model_errors(form, error)
+            service_errors_add(form, error)
         else:
             if result.user_created:
                 user = result.membership.user
@@ -333,7 +235,7 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 id_card_number=data.get("id_card_number"),
             )
         except ValidationError as error:
-            _add_model_errors(form, error)
+            service_errors_add(form, error)
         else:
             messages.success(request, f"已保存{membership.user.get_full_name()}的角色和权限。")
             return redirect("accounts:user_list")

@@ -34,7 +34,7 @@ def texts(response) -> list[str]:
 
 def listed(response) -> list[str]:
     """Names of the users in the list's rows."""
-    return [row["membership"].user.name for row in response.context["rows"]]
+    return [membership.user.name for membership in response.context["rows"]]
 
 
 @pytest.fixture
