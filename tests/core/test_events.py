@@ -1,10 +1,11 @@
 """Domain events (sujt.core.events): recorded with their cause, each handler once after commit, retried,
 visible to the province in admin."""
 
+import threading
 from datetime import timedelta
 
 import pytest
-from django.db import transaction
+from django.db import connection, connections, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -245,6 +246,63 @@ def test_the_sweep_runs_as_a_beat_job(db, settings):
     FLAKY["fail"] = False
     record()
     assert events_sweep_task() == {"done": 2}
+
+
+# A handler that holds its transaction open until the test lets it go.
+HOLD = {"started": threading.Event(), "go": threading.Event()}
+
+
+def slow(event: DomainEvent) -> None:
+    HOLD["started"].set()
+    assert HOLD["go"].wait(timeout=30)
+    _echo(event, "slow")
+
+
+def _waiting_locks() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_locks WHERE NOT granted")
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="needs PostgreSQL for truly concurrent transactions"
+)
+@pytest.mark.django_db(transaction=True)
+def test_a_second_run_after_the_lease_waits_for_the_first_and_does_not_run_the_handler_again(t0, monkeypatch):
+    monkeypatch.setattr(events, "_dispatch_queue", lambda event_id: None)  # the test runs it
+    events._subscribers.clear()
+    events.subscribe(KIND, slow)
+    HOLD["started"].clear()
+    HOLD["go"].clear()
+    target = delivery(record(), slow)
+    outcomes: dict[str, object] = {}
+
+    def run(name, now):
+        try:
+            outcomes[name] = event_deliver(delivery_id=target.pk, now=now)
+        finally:
+            connections.close_all()
+
+    first = threading.Thread(target=run, args=("first", t0))
+    first.start()
+    assert HOLD["started"].wait(timeout=30)
+    # The first run is inside its handler, past its lease: a second run would claim the delivery, but
+    # the row is locked by the first run's done mark until it commits, and then it is done.
+    second = threading.Thread(target=run, args=("second", t0 + events.RUN_LEASE + timedelta(minutes=1)))
+    second.start()
+    for _poll in range(3000):
+        if _waiting_locks() or not second.is_alive():
+            break
+        threading.Event().wait(0.01)
+    HOLD["go"].set()
+    first.join(timeout=30)
+    second.join(timeout=30)
+
+    assert outcomes == {"first": S.DONE, "second": None}
+    assert echoes("slow") == 1
+    target.refresh_from_db()
+    assert (target.status, target.attempts) == (S.DONE, 1)
 
 
 # --- admin -------------------------------------------------------------------------------------------
