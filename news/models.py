@@ -24,6 +24,7 @@ from sujt.core.models import Attachment, Reviewable, TimeStampedModel
 from sujt.core.regions import region_name
 from sujt.core.richtext import RichTextField
 from sujt.core.scoping import regulator_lists
+from sujt.core.workflow import REVIEW_WORKFLOW, Side, Transition
 
 from .choices import CATEGORY_CHANNEL, INSTITUTION_CATEGORIES, Category, Channel
 
@@ -49,8 +50,24 @@ def public_q(*, now: Any = None, prefix: str = "") -> Q:
 # Kept at module level so the proxy below can be wired to the same history table.
 ARTICLE_HISTORY = history(excluded_fields=["view_count"])
 
+# The common review, plus a regulator's own article going out without review (发布: 草稿 → 已通过).
+ARTICLE_WORKFLOW = REVIEW_WORKFLOW.extend(
+    name="news.article",
+    transitions=[
+        Transition(
+            "publish",
+            source={ReviewStatus.DRAFT},
+            target=ReviewStatus.APPROVED,
+            side=Side.CITY,
+            label="发布",
+        )
+    ],
+)
+
 
 class Article(Reviewable, TimeStampedModel):
+    workflow = ARTICLE_WORKFLOW
+
     channel = models.CharField(_("频道"), max_length=10, choices=Channel.choices, editable=False)
     category = models.CharField(_("栏目"), max_length=12, choices=Category.choices)
     title = models.CharField(_("标题"), max_length=200)

@@ -223,6 +223,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "institutions.tasks.sync_qualifications_task",
         "schedule": env_crontab("QUALIFICATION_SYNC_CRON", "30 2 * * *"),
     },
+    # Regulators who chose the daily digest get their pending review work in one message each morning.
+    "review-digest": {
+        "task": "sujt.core.tasks.review_digest_send_task",
+        "schedule": env_crontab("REVIEW_DIGEST_CRON", "0 8 * * *"),
+    },
     # Domain events: runs handler retries and whatever a stopped worker or a lost task left pending.
     "events-sweep": {
         "task": "sujt.core.tasks.events_sweep_task",

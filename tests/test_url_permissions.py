@@ -141,6 +141,7 @@ WORKSPACE: dict[str, Access] = {
     "portal:dashboard": Access(MEMBER),
     "portal:notifications": Access(LOGGED_IN),
     "portal:notifications_read_all": Access(LOGGED_IN),
+    "portal:notification_preference": Access(LOGGED_IN),
     "portal:notification_open": Access(LOGGED_IN, "notification"),
     "accounts:password_change": Access(LOGGED_IN),
     "accounts:confirm_info": Access(LOGGED_IN),

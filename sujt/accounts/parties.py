@@ -1,6 +1,12 @@
-"""Who stands on each side of an institution: its active members and admins, and the regulators whose
-jurisdiction contains its region. Core's review workflow and attachment checks reach these through
-hooks (core cannot import accounts); `AccountsConfig.ready()` registers `review_party_resolver`.
+"""Who stands on each side of an institution: its active members and admins, the regulators whose
+jurisdiction contains its region, and the reviewers of each workflow step. Core's workflow reaches these
+through a hook (core cannot import accounts); `AccountsConfig.ready()` registers `review_party_resolver`.
+
+The reviewers of a step (who is told when a submission waits for them):
+- Side.CITY — the active regulators of the institution's city bureau and of its own district's bureau
+  (a district regulator's jurisdiction holds the institution, and admin lets them decide on it); not
+  another district's, not another city's, not the province;
+- Side.PROVINCE — the active province regulators only.
 """
 
 from typing import Any
@@ -8,21 +14,38 @@ from typing import Any
 from django.db.models import QuerySet
 
 from sujt.core.regions import PROVINCE_CODE, city_code_of, region_contains
-from sujt.core.workflow import INSTITUTION_SIDE, MEMBER_SIDE, REGULATOR_SIDE, set_party_resolver
+from sujt.core.workflow import INSTITUTION_SIDE, MEMBER_SIDE, REGULATOR_SIDE, Side, set_party_resolver
 
 from .choices import MembershipRole
 from .models import User
+
+
+def _regulators_at(codes: set[str]) -> QuerySet[User]:
+    """Active users with an active regulator profile whose jurisdiction is one of `codes`."""
+    return User.objects.filter(
+        is_active=True, regulator__is_active=True, regulator__region_code__in=codes
+    ).select_related("regulator")
 
 
 def regulators_over(*, region_code: str) -> list[User]:
     """Active regulators whose region contains `region_code` (its district, its city, the province)."""
     if not region_code:
         return []
-    candidates = {PROVINCE_CODE, city_code_of(region_code), region_code}
-    users = User.objects.filter(
-        is_active=True, regulator__is_active=True, regulator__region_code__in=candidates
-    ).select_related("regulator")
+    users = _regulators_at({PROVINCE_CODE, city_code_of(region_code), region_code})
     return [user for user in users if region_contains(user.regulator.region_code, region_code)]
+
+
+def city_reviewers(*, region_code: str) -> list[User]:
+    """The reviewers of a city step for an institution in `region_code`: its city's regulators and its
+    own district's (when it lies in a district)."""
+    if not region_code or region_code == PROVINCE_CODE:
+        return []
+    return list(_regulators_at({city_code_of(region_code), region_code}))
+
+
+def province_reviewers() -> list[User]:
+    """The reviewers of a province step: the active province regulators."""
+    return list(_regulators_at({PROVINCE_CODE}))
 
 
 def institution_admins(*, institution_id: int) -> QuerySet[User]:
@@ -49,7 +72,12 @@ def oversees_region(*, user: Any, region_code: str) -> bool:
 
 
 def review_party_resolver(*, institution: Any, side: str) -> list[User]:
-    """The workflow's hook: the regulators over the institution, its active admins or its members."""
+    """The workflow's hook: the reviewers of a city or province step, every regulator over the
+    institution, its active admins or its members."""
+    if side == Side.CITY:
+        return city_reviewers(region_code=institution.region_code)
+    if side == Side.PROVINCE:
+        return province_reviewers()
     if side == REGULATOR_SIDE:
         return regulators_over(region_code=institution.region_code)
     if side == INSTITUTION_SIDE:

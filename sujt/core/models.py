@@ -9,6 +9,7 @@ from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.utils import timezone
 from django.utils.deconstruct import deconstructible
+from django.utils.functional import classproperty
 from django.utils.translation import gettext_lazy as _
 
 from .choices import AttachmentKind, EventDeliveryStatus, ReviewNoticeMode, ReviewStatus
@@ -26,11 +27,13 @@ class TimeStampedModel(models.Model):
 
 
 class Reviewable(models.Model):
-    """A submission that goes through review: draft → submitted → approved | returned | rejected.
+    """A submission that goes through a declared workflow: by default the common review (draft →
+    submitted → approved | returned | rejected, REVIEW_WORKFLOW).
 
-    Change the status only through the services in `sujt.core.workflow` (conditional updates, logged,
-    notified). A concrete subclass has an `institution` foreign key and a `__str__`; it may override
-    `review_institution` when the institution is reached another way.
+    Change the status only through `sujt.core.workflow.transition` or its review wrappers (conditional
+    updates, logged, notified). A concrete subclass has an `institution` foreign key and a `__str__`; it
+    may override `review_institution` when the institution is reached another way. A model with its own
+    lifecycle sets `workflow = <its Workflow>` and redeclares `status` with that workflow's choices.
     """
 
     status = models.CharField(
@@ -52,6 +55,13 @@ class Reviewable(models.Model):
     class Meta:
         abstract = True
 
+    @classproperty
+    def workflow(cls) -> Any:
+        """The declared workflow (sujt.core.workflow.Workflow); a subclass assigns its own."""
+        from .workflow import REVIEW_WORKFLOW
+
+        return REVIEW_WORKFLOW
+
     @property
     def review_institution(self) -> Any:
         """The institution on whose behalf this was submitted (the "institution side")."""
@@ -59,8 +69,8 @@ class Reviewable(models.Model):
 
     @property
     def is_editable_by_institution(self) -> bool:
-        """Drafts and returned submissions may still be changed by the institution."""
-        return self.status in {ReviewStatus.DRAFT, ReviewStatus.RETURNED}
+        """The workflow's editable states (for the common review: drafts and returned submissions)."""
+        return self.workflow.is_editable(self.status)
 
 
 class ReviewTransition(models.Model):
@@ -96,15 +106,38 @@ class ReviewTransition(models.Model):
     def __str__(self) -> str:
         return f"{self.get_from_status_display()} → {self.get_to_status_display()}"
 
+    def _workflow(self) -> Any:
+        """The declared workflow of the logged object's model (None when its model is gone)."""
+        from .workflow import workflow_of
+
+        model = ContentType.objects.get_for_id(self.content_type_id).model_class()  # cached: no query
+        return workflow_of(model) if model is not None and hasattr(model, "workflow") else None
+
     def _state_label(self, state: str) -> str:
-        # The common review's labels until a declared workflow names its own states.
-        return ReviewStatus(state).label if state in ReviewStatus.values else state
+        workflow = self._workflow()
+        return workflow.label(state) if workflow is not None else state
 
     def get_from_status_display(self) -> str:
         return self._state_label(self.from_status)
 
     def get_to_status_display(self) -> str:
         return self._state_label(self.to_status)
+
+    def _declared(self) -> Any:
+        workflow = self._workflow()
+        if workflow is None:
+            return None
+        return workflow.find(source=self.from_status, target=self.to_status, action=self.action)
+
+    def get_action_display(self) -> str:
+        declared = self._declared()
+        return declared.label if declared is not None else self.action
+
+    @property
+    def side(self) -> str:
+        """Who took it (a workflow Side value: institution, city, province, system); "" if undeclared."""
+        declared = self._declared()
+        return declared.side if declared is not None else ""
 
 
 # --- Notifications -----------------------------------------------------------------------------------

@@ -22,7 +22,8 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from .models import Notification
+from .choices import ReviewNoticeMode
+from .models import DigestItem, Notification, NotificationPreference
 from .ratelimit import limit_take
 from .validators import mask_phone
 
@@ -129,6 +130,15 @@ def sms_text(*, title: str, body: str = "") -> str:
 # --- In-site notifications ---------------------------------------------------------------------------
 
 
+def _active_unique(recipients: Iterable[Any]) -> dict[int, Any]:
+    """The active users among `recipients`, each once, by primary key."""
+    unique: dict[int, Any] = {}
+    for user in recipients:
+        if user is not None and user.is_active and user.pk not in unique:
+            unique[user.pk] = user
+    return unique
+
+
 def notify(
     *,
     recipients: Iterable[Any],
@@ -143,10 +153,7 @@ def notify(
     With `sms`/`email`, also queues an SMS to each recipient's phone / an email to each address, after
     the surrounding transaction commits.
     """
-    unique: dict[int, Any] = {}
-    for user in recipients:
-        if user is not None and user.is_active and user.pk not in unique:
-            unique[user.pk] = user
+    unique = _active_unique(recipients)
     if not unique:
         return []
     now = timezone.now()
@@ -169,6 +176,84 @@ def notify(
                 message = f"{body}\n\n{url}".strip() if url else body
                 transaction.on_commit(lambda: send_email_task.delay(title, message or title, addresses))
     return created
+
+
+# --- Review work: at once, or in a daily digest --------------------------------------------------------
+
+DIGEST_TITLE = "待审核事项汇总（%(count)d 项）"
+DIGEST_INTRO = "以下事项等待您审核（按提交时间排列）："
+
+
+def review_notify(*, recipients: Iterable[Any], title: str, body: str = "", url: str = "") -> int:
+    """Tells regulators of review work waiting for them: one in-site message each now, except for those
+    who chose the daily digest (NotificationPreference.review_mode), whose entry waits as a DigestItem for
+    `review_digest_send`. Returns how many people were told either way. Institutions' messages never go
+    through here: they are always immediate (`notify`)."""
+    unique = _active_unique(recipients)
+    if not unique:
+        return 0
+    digest = set(
+        NotificationPreference.objects.filter(
+            user_id__in=list(unique), review_mode=ReviewNoticeMode.DIGEST
+        ).values_list("user_id", flat=True)
+    )
+    now = timezone.now()
+    with transaction.atomic():
+        DigestItem.objects.bulk_create(
+            [
+                DigestItem(recipient=user, title=title[:200], body=body, url=url[:500], created_at=now)
+                for pk, user in unique.items()
+                if pk in digest
+            ]
+        )
+        immediate = [user for pk, user in unique.items() if pk not in digest]
+        sent = notify(recipients=immediate, title=title, body=body, url=url)
+    return len(sent) + len(digest)
+
+
+def review_digest_send(*, now: Any = None) -> int:
+    """Sends each regulator one in-site message listing their digest entries up to `now` (title and link
+    of each) and marks them sent. Safe to run any number of times: an entry goes out once, and a run
+    that finds nothing pending sends nothing. Returns the number of digest messages sent."""
+    now = now or timezone.now()
+    pending = DigestItem.objects.filter(sent_at__isnull=True, created_at__lte=now)
+    recipient_ids = sorted(set(pending.order_by().values_list("recipient_id", flat=True)))
+    sent = 0
+    for recipient_id in recipient_ids:
+        with transaction.atomic():
+            # The row locks make a concurrent run wait, then find these entries already sent.
+            mine = pending.filter(recipient_id=recipient_id).select_for_update()
+            items = list(mine.order_by("created_at", "id"))
+            if not items:
+                continue
+            DigestItem.objects.filter(pk__in=[item.pk for item in items]).update(sent_at=now)
+            lines = [DIGEST_INTRO]
+            for number, item in enumerate(items, start=1):
+                lines.append(f"{number}. {item.title}" + (f"（{item.url}）" if item.url else ""))
+            if notify(
+                recipients=[items[0].recipient],
+                title=DIGEST_TITLE % {"count": len(items)},
+                body="\n".join(lines),
+            ):
+                sent += 1
+    return sent
+
+
+def review_mode_of(*, user: Any) -> str:
+    """How review work reaches `user` (ReviewNoticeMode); immediate unless they chose otherwise."""
+    mode = NotificationPreference.objects.filter(user=user).values_list("review_mode", flat=True).first()
+    return mode or ReviewNoticeMode.IMMEDIATE
+
+
+def notification_preference_set(*, user: Any, review_mode: str) -> NotificationPreference:
+    """Stores how review work reaches `user`. Entries already held for a digest still go out with the
+    next digest after a switch to immediate messages."""
+    if review_mode not in ReviewNoticeMode.values:
+        raise ValidationError({"review_mode": "请选择通知方式。"}, code="invalid_choice")
+    preference, _created = NotificationPreference.objects.update_or_create(
+        user=user, defaults={"review_mode": review_mode}
+    )
+    return preference
 
 
 def notifications_for(*, user: Any) -> QuerySet[Notification]:

@@ -29,6 +29,14 @@ def notify_transition_task(model_label: str, pk: int, to_status: str) -> None:
 
 
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def review_digest_send_task() -> int:
+    """The regulators' daily digest of review work. Safe to run twice: each entry goes out once."""
+    from .notifications import review_digest_send
+
+    return review_digest_send()
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
 def events_dispatch_task(event_id: int) -> None:
     """Runs the handlers of one domain event, queued when the event's transaction commits."""
     from .events import events_dispatch

@@ -19,13 +19,20 @@ from sujt.accounts.permissions import MODULE_PERMISSIONS
 from sujt.accounts.selectors import current_membership
 from sujt.core.choices import TestingField
 from sujt.core.modules import MODULES, is_open
-from sujt.core.notifications import notification_mark_read, notifications_for, notifications_mark_all_read
+from sujt.core.notifications import (
+    notification_mark_read,
+    notification_preference_set,
+    notifications_for,
+    notifications_mark_all_read,
+    review_mode_of,
+)
 from sujt.core.regions import CITY_CHOICES, region_name
 from sujt.core.todos import checklist_for, todos_for
 
 from . import selectors
 from .accessibility import A11Y_COOKIE, A11Y_COOKIE_MAX_AGE, a11y_from_cookie
 from .charts import bar_chart_svg
+from .forms import ReviewNoticeForm
 from .health import health
 
 NOTIFICATIONS_PAGE_SIZE = 20
@@ -187,7 +194,31 @@ def notifications(request: HttpRequest) -> HttpResponse:
     if show == "unread":
         queryset = queryset.filter(read_at__isnull=True)
     page = Paginator(queryset, NOTIFICATIONS_PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "portal/notifications.html", {"page": page, "show": show})
+    notice_form = None
+    if _reviews_submissions(request.user):
+        notice_form = ReviewNoticeForm(initial={"review_mode": review_mode_of(user=request.user)})
+    context = {"page": page, "show": show, "notice_form": notice_form}
+    return render(request, "portal/notifications.html", context)
+
+
+def _reviews_submissions(user) -> bool:
+    """Regulators (and superusers) are told of submissions waiting for review; institutions are not."""
+    return getattr(user, "region_scope", None) is not None
+
+
+@login_required
+@require_POST
+def notification_preference(request: HttpRequest) -> HttpResponse:
+    """A regulator chooses immediate messages or a daily digest for the submissions awaiting review."""
+    if not _reviews_submissions(request.user):
+        raise Http404("not a regulator")
+    form = ReviewNoticeForm(request.POST)
+    if form.is_valid():
+        notification_preference_set(user=request.user, review_mode=form.cleaned_data["review_mode"])
+        messages.success(request, "已保存待审核事项的通知方式。")
+    else:
+        messages.error(request, "请选择通知方式。")
+    return redirect("portal:notifications")
 
 
 @login_required

@@ -7,6 +7,7 @@ from sujt.core.models import Notification, ReviewTransition
 from sujt.core.tasks import notify_transition_task
 from sujt.core.workflow import (
     InvalidTransition,
+    notices,
     review_approve,
     review_reject,
     review_resubmit,
@@ -147,23 +148,13 @@ def test_each_transition_leaves_a_history_row_naming_the_actor(draft, inst_admin
 # --- notifications to the other side --------------------------------------------------------------
 
 
-@pytest.fixture
-def district_regulator(db):
-    return RegulatorFactory(region_code="320102", user__name="玄武区监管员").user
-
-
-@pytest.fixture
-def other_district_regulator(db):
-    return RegulatorFactory(region_code="320104", user__name="秦淮区监管员").user
-
-
 def recipients_of(title_part: str) -> set:
     return set(
         Notification.objects.filter(title__contains=title_part).values_list("recipient__name", flat=True)
     )
 
 
-def test_submission_notifies_the_regulators_over_the_institution_only(
+def test_submission_notifies_the_city_step_reviewers_only(
     draft,
     inst_staff,
     inst_admin,
@@ -178,7 +169,9 @@ def test_submission_notifies_the_regulators_over_the_institution_only(
     with django_capture_on_commit_callbacks(execute=True):
         review_submit(obj=draft, by=inst_staff)
 
-    assert recipients_of("待审核") == {"南京监管员", "省局监管员", "玄武区监管员"}
+    # The common review is one city step: the institution's city bureau and its own district's bureau
+    # are told, not the province (which may still decide it) nor another district or city.
+    assert recipients_of("待审核") == {"南京监管员", "玄武区监管员"}
     notification = Notification.objects.filter(recipient=city_regulator).get()
     assert notification.title == "待审核：测试申报「2026年度信用承诺书」"
     assert "金陵测试检测技术有限公司提交了测试申报" in notification.body
@@ -274,7 +267,7 @@ def test_the_notification_task_is_safe_to_run_twice(
 def test_without_a_party_resolver_nobody_is_notified_and_nothing_breaks(
     draft, inst_admin, city_regulator, monkeypatch, django_capture_on_commit_callbacks
 ):
-    monkeypatch.setattr(workflow, "_party_resolver", None)
+    monkeypatch.setattr(notices, "_party_resolver", None)
     with django_capture_on_commit_callbacks(execute=True):
         review_submit(obj=draft, by=inst_admin)
     assert draft.status == S.SUBMITTED

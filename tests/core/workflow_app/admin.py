@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from sujt.core.admin import RegionScopedAdmin, ReviewAdminMixin
 
-from .models import Submission
+from .models import Report, Submission
 
 
 @admin.register(Submission)
@@ -11,3 +11,10 @@ class SubmissionAdmin(ReviewAdminMixin, RegionScopedAdmin):
     list_display = ["title", "institution", "status", "submitted_at"]
     list_select_related = ["institution"]
     search_fields = ["title", "institution__name"]
+
+
+@admin.register(Report)
+class ReportAdmin(ReviewAdminMixin, RegionScopedAdmin):
+    region_field = "institution__region_code"
+    list_display = ["title", "institution", "status", "submitted_at"]
+    list_select_related = ["institution"]
