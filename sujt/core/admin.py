@@ -1,7 +1,7 @@
 """Admin building blocks shared by every app: the regulator's region scope and review queues."""
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import admin, messages
@@ -160,16 +160,43 @@ class ReadOnlyChangeFormMixin:
 
 @dataclass(frozen=True)
 class ReviewDecision:
-    service: Callable[..., Any]
-    verb: str
-    comment_required: bool
+    """One action of a review queue: a regulator's transition of the model's declared workflow, named
+    `review_<transition>_selected` (for the common review: review_approve/return/reject_selected)."""
+
+    step: workflow.Transition
+    sources: str  # the labels of the states it starts from, for the confirmation page
+
+    @property
+    def action(self) -> str:
+        return f"review_{self.step.name}_selected"
+
+    @property
+    def verb(self) -> str:
+        return self.step.label
+
+    @property
+    def comment_required(self) -> bool:
+        return self.step.comment_required
+
+    @property
+    def description(self) -> str:
+        return f"{self.verb}所选项（须填写意见）" if self.comment_required else f"{self.verb}所选项"
 
 
-REVIEW_DECISIONS: dict[str, ReviewDecision] = {
-    "review_approve_selected": ReviewDecision(workflow.review_approve, "审核通过", comment_required=False),
-    "review_return_selected": ReviewDecision(workflow.review_return, "退回修改", comment_required=True),
-    "review_reject_selected": ReviewDecision(workflow.review_reject, "不予通过", comment_required=True),
-}
+def review_decisions(model: Any) -> dict[str, ReviewDecision]:
+    """The review-queue actions of a model: its workflow's regulator transitions that start only from
+    states out of the institution's hands (a regulator's own 发布 of a draft is no review decision)."""
+    declared = workflow.workflow_of(model)
+    return {
+        decision.action: decision
+        for decision in (
+            ReviewDecision(step, "、".join(declared.label(state) for state in sorted(step.source)))
+            for step in declared.transitions
+            if step.by_regulator and not step.source & declared.editable
+        )
+    }
+
+
 REVIEW_FIELDS = [*workflow.WORKFLOW_FIELDS, "review_log"]
 MAX_ERROR_MESSAGES = 10
 
@@ -177,17 +204,19 @@ MAX_ERROR_MESSAGES = 10
 class ReviewAdminMixin:
     """A regulator's review queue for a Reviewable model in Django admin.
 
-    Lists only what the institution ever submitted (a draft is its own); adds a status filter; 审核通过 /
-    退回修改 / 不予通过 actions that go through a confirmation page with a comment (required for returns
-    and rejections) and call the workflow services; the workflow fields and the transition log,
-    read-only, on the change page. Combine with RegionScopedAdmin:
+    Lists only what the institution ever submitted (a draft is its own); adds a status filter; one action
+    per regulator transition of the model's declared workflow (review_decisions: for the common review
+    审核通过 / 退回修改 / 不予通过), shown only to regulators whose side may take it (a city regulator does
+    not see a province step), each through a confirmation page with a comment (required where the
+    transition says so) and run by `workflow.transition` with the regulator's side; the workflow fields
+    and the transition log, read-only, on the change page. Combine with RegionScopedAdmin:
 
         class NewsAdmin(ReviewAdminMixin, RegionScopedAdmin): region_field = "institution__region_code"
     """
 
     review_confirm_template = "core/admin/review_confirm.html"
     # A model whose decisions do more than the status change (e.g. news published on approval) maps the
-    # action names of REVIEW_DECISIONS to its own services, called with (obj=, by=, comment=).
+    # action names of its review_decisions to its own services, called with (obj=, by=, comment=).
     review_services: dict[str, Callable[..., Any]] = {}
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
@@ -220,9 +249,10 @@ class ReviewAdminMixin:
         actions = super().get_actions(request)
         if self.actions is None or IS_POPUP_VAR in request.GET or not self.has_review_permission(request):
             return actions
-        for name in REVIEW_DECISIONS:
-            func, action_name, description = self.get_action(name)
-            actions[action_name] = (func, action_name, description)
+        side = workflow.regulator_side(request.user)
+        for name, decision in review_decisions(self.model).items():
+            if side is not None and workflow.side_may_take(side, decision.step.side):
+                actions[name] = (_review_action(name), name, decision.description)
         return actions
 
     @admin.display(description=_("审核记录"))
@@ -231,31 +261,17 @@ class ReviewAdminMixin:
             return "—"
         return render_to_string("core/admin/review_log.html", {"transitions": workflow.transitions_of(obj)})
 
-    @admin.action(description=_("审核通过所选项"))
-    def review_approve_selected(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
-        return self._review(request, queryset, "review_approve_selected")
-
-    @admin.action(description=_("退回修改所选项（须填写意见）"))
-    def review_return_selected(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
-        return self._review(request, queryset, "review_return_selected")
-
-    @admin.action(description=_("不予通过所选项（须填写意见）"))
-    def review_reject_selected(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
-        return self._review(request, queryset, "review_reject_selected")
-
     def _review(self, request: HttpRequest, queryset: QuerySet, action: str) -> HttpResponse | None:
-        decision = REVIEW_DECISIONS[action]
-        if not self.has_review_permission(request):
+        decision = review_decisions(self.model).get(action)
+        side = workflow.regulator_side(request.user)
+        if decision is None or side is None or not self.has_review_permission(request):
             raise PermissionDenied
         confirmed = "review_confirm" in request.POST
         form = ReviewCommentForm(
             request.POST if confirmed else None, comment_required=decision.comment_required
         )
         if confirmed and form.is_valid():
-            service = self.review_services.get(action, decision.service)
-            self._apply_decision(
-                request, queryset, replace(decision, service=service), form.cleaned_data["comment"]
-            )
+            self._apply_decision(request, queryset, decision, form.cleaned_data["comment"], side=side)
             return None
         return action_confirm_response(
             self,
@@ -272,15 +288,32 @@ class ReviewAdminMixin:
         )
 
     def _apply_decision(
-        self, request: HttpRequest, queryset: QuerySet, decision: ReviewDecision, comment: str
+        self, request: HttpRequest, queryset: QuerySet, decision: ReviewDecision, comment: str, *, side: str
     ) -> None:
+        override = self.review_services.get(decision.action)
+        name, by = decision.step.name, request.user
+
+        def apply(obj: Any) -> Any:
+            if override is not None:
+                return override(obj=obj, by=by, comment=comment)
+            return workflow.transition(obj=obj, name=name, by=by, comment=comment, side=side)
+
         action_apply_each(
             self,
             request,
             queryset,
-            lambda obj: decision.service(obj=obj, by=request.user, comment=comment),
+            apply,
             success=lambda done: _("已%(verb)s %(count)d 项。") % {"verb": decision.verb, "count": done},
         )
+
+
+def _review_action(name: str) -> Callable[..., HttpResponse | None]:
+    """The admin action function (modeladmin, request, queryset) of one review decision."""
+
+    def run(model_admin: ReviewAdminMixin, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
+        return model_admin._review(request, queryset, name)
+
+    return run
 
 
 # The domain-event outbox registers its admin pages beside these building blocks.

@@ -335,3 +335,71 @@ def test_institution_users_have_no_review_preference(client_for, inst_admin):
     client = client_for("inst_admin")
     assert "待审核事项通知方式" not in client.get("/notifications/").content.decode()
     assert client.post("/notifications/preference/", {"review_mode": "digest"}).status_code == 404
+
+
+# --- The review queue in admin offers the declared regulator steps -------------------------------------
+
+
+@pytest.fixture
+def report_reviewer():
+    from django.contrib.auth.models import Permission
+
+    def grant(user):
+        user.user_permissions.add(
+            *Permission.objects.filter(
+                content_type__app_label="workflow_app", codename__in=["view_report", "change_report"]
+            )
+        )
+        return user
+
+    return grant
+
+
+def admin_actions(client) -> dict[str, str]:
+    response = client.get("/admin/workflow_app/report/")
+    assert response.status_code == 200
+    return dict(response.context["action_form"].fields["action"].choices)
+
+
+def test_each_regulator_sees_the_steps_of_their_side(
+    client, report_reviewer, city_regulator, province_regulator, make_report
+):
+    make_report(status=R.CITY_REVIEW)
+    client.force_login(report_reviewer(city_regulator))
+    city = admin_actions(client)
+    assert city["review_city_approve_selected"] == "市局审核通过所选项"
+    assert city["review_city_return_selected"] == "市局退回所选项（须填写意见）"
+    assert "review_province_approve_selected" not in city and "review_overdue_selected" not in city
+
+    client.force_login(report_reviewer(province_regulator))
+    assert {"review_province_approve_selected", "review_city_approve_selected"} <= set(admin_actions(client))
+
+
+def test_the_city_step_in_admin_moves_the_report_to_the_province(
+    client, report_reviewer, city_regulator, make_report, django_capture_on_commit_callbacks
+):
+    report = make_report(status=R.CITY_REVIEW)
+    client.force_login(report_reviewer(city_regulator))
+    data = {"action": "review_city_approve_selected", "_selected_action": [report.pk]}
+    confirm = client.post("/admin/workflow_app/report/", data)
+    assert "只有“待市局审核”状态的事项会被处理" in confirm.content.decode()
+
+    client.post("/admin/workflow_app/report/", {**data, "review_confirm": "yes", "comment": "同意"})
+    report.refresh_from_db()
+    assert report.status == R.PROVINCE_REVIEW
+    assert transitions_of(report).get().comment == "同意"
+
+
+def test_a_province_step_posted_by_a_city_regulator_is_refused(
+    client, report_reviewer, city_regulator, make_report
+):
+    report = make_report(status=R.PROVINCE_REVIEW)
+    client.force_login(report_reviewer(city_regulator))
+    data = {
+        "action": "review_province_approve_selected",
+        "_selected_action": [report.pk],
+        "review_confirm": "yes",
+    }
+    client.post("/admin/workflow_app/report/", data)
+    report.refresh_from_db()
+    assert report.status == R.PROVINCE_REVIEW
