@@ -21,6 +21,7 @@ from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
 
 from sujt.accounts.admin import ReadOnlyInline
 from sujt.accounts.models import Membership
@@ -28,6 +29,8 @@ from sujt.core.admin import ReadOnlyChangeFormMixin, RegionScopedAdmin, ReviewAd
 from sujt.core.admin_tools import ExcelExportAdminMixin, HistoryAdmin, city_filter
 from sujt.core.attachments import attachments_of
 from sujt.core.choices import TestingField
+from sujt.core.dates import format_datetime
+from sujt.core.deadlines import notice_label, notices_of
 from sujt.core.excel import ExcelColumn
 from sujt.core.regions import PROVINCE_CODE, REGION_CHOICES, region_contains, region_name
 from sujt.core.scoping import in_scope
@@ -36,7 +39,6 @@ from .choices import SyncMode
 from .models import (
     Capability,
     Certificate,
-    CertificateReminder,
     Equipment,
     ErrorReport,
     Institution,
@@ -506,13 +508,6 @@ def attachment_link(attachment: Any) -> str:
     )
 
 
-class CertificateReminderInline(ReadOnlyInline):
-    model = CertificateReminder
-    fields = ("months_before", "expires_on", "sent_at")
-    readonly_fields = fields
-    verbose_name = verbose_name_plural = "已发送的到期提醒"
-
-
 @admin.register(Certificate)
 class CertificateAdmin(InstitutionDataAdmin):
     list_display = (
@@ -537,9 +532,24 @@ class CertificateAdmin(InstitutionDataAdmin):
         "expires_on",
         "status",
         "scan_link",
+        "reminders_display",
     )
-    readonly_fields = ("field_display", "authority_display", "department_display", "scan_link")
-    inlines = [CertificateReminderInline]
+    readonly_fields = (
+        "field_display",
+        "authority_display",
+        "department_display",
+        "scan_link",
+        "reminders_display",
+    )
+
+    @admin.display(description="已发送的到期提醒")
+    def reminders_display(self, obj: Certificate | None) -> str:
+        # The core deadline's record of what it sent for this certificate, newest first.
+        notices = list(notices_of(obj)) if obj is not None and obj.pk else []
+        if not notices:
+            return "—"
+        rows = ((format_datetime(n.done_at), notice_label(n), n.recipients) for n in notices)
+        return format_html_join(mark_safe("<br>"), "{} {}（通知 {} 人）", rows)
 
     @admin.display(description="检验检测领域", ordering="field_code")
     def field_display(self, obj: Certificate) -> str:

@@ -10,18 +10,11 @@ from .sync.client import TransientSyncError
 
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
 def certificates_expire_task() -> int:
-    """Daily: valid certificates past their expiry date become 过期."""
+    """Daily: valid certificates past their expiry date become 过期. (The expiry reminders are the core
+    deadline job's: sujt.core.tasks.deadlines_run_task.)"""
     from .services.certificates import certificates_expire
 
     return certificates_expire()
-
-
-@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
-def certificate_reminders_task() -> int:
-    """Daily: expiry reminders 6, 3 and 1 month before expiry, each sent once."""
-    from .services.certificates import certificate_reminders_send
-
-    return certificate_reminders_send()
 
 
 @shared_task(

@@ -213,10 +213,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "institutions.tasks.certificates_expire_task",
         "schedule": env_crontab("CERTIFICATES_EXPIRE_CRON", "10 0 * * *"),
     },
-    # Expiry reminders (in-site + SMS) go out in office hours.
-    "certificate-reminders": {
-        "task": "institutions.tasks.certificate_reminders_task",
-        "schedule": env_crontab("CERTIFICATE_REMINDERS_CRON", "30 8 * * *"),
+    # Deadlines (sujt/core/deadlines.py): reminders (in-site + SMS) in office hours, and the overdue
+    # actions of the day after each due date; certificate-expiry reminders among them.
+    "deadlines": {
+        "task": "sujt.core.tasks.deadlines_run_task",
+        "schedule": env_crontab("DEADLINES_CRON", "30 8 * * *"),
     },
     # Incremental sync with the qualification-approval system, at night (docs/qualification-sync.md).
     "qualification-sync": {

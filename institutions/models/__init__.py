@@ -1,13 +1,12 @@
 from .institution import Institution, InstitutionField
 from .ip import Patent, SoftwareCopyright, Trademark
-from .qualification import Capability, Certificate, CertificateReminder, Equipment, Personnel, Signatory, Site
+from .qualification import Capability, Certificate, Equipment, Personnel, Signatory, Site
 from .review import ErrorReport
 from .sync import SyncRun, SyncState
 
 __all__ = [
     "Capability",
     "Certificate",
-    "CertificateReminder",
     "Equipment",
     "ErrorReport",
     "Institution",

@@ -122,28 +122,6 @@ class Certificate(TimeStampedModel):
             return _("代码 %(code)s") % {"code": self.department_code}
 
 
-class CertificateReminder(models.Model):
-    """A certificate-expiry reminder already sent, so each threshold is sent once."""
-
-    certificate = models.ForeignKey(
-        Certificate, verbose_name=_("证书"), on_delete=models.CASCADE, related_name="reminders"
-    )
-    months_before = models.PositiveSmallIntegerField(_("提前月数"))
-    expires_on = models.DateField(_("提醒时的有效期至"))
-    sent_at = models.DateTimeField(_("发送时间"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = verbose_name_plural = _("证书到期提醒记录")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["certificate", "months_before", "expires_on"], name="certificate_reminder_once"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.certificate_id}: {self.months_before}个月提醒"
-
-
 class Site(TimeStampedModel):
     institution = models.ForeignKey(
         Institution, verbose_name=_("机构"), on_delete=models.CASCADE, related_name="sites"

@@ -1,41 +1,35 @@
-"""Certificate expiry (资质认定证书到期): renewal to-dos, reminders before expiry, the daily expiry job.
+"""Certificate expiry (资质认定证书到期): renewal deadline, reminder texts, the daily expiry job.
 
 A CMA certificate is valid 6 years; renewal (复查换证) must be applied for at least 3 months before it
-expires (DESIGN §7). So:
+expires (DESIGN §7). The deadline itself (reminders 6, 3 and 1 months before expiry, in-site and by SMS,
+each once per expiry date; the renewal to-do due at the renewal deadline) is declared with the core
+deadlines in institutions/integrations/certificates.py. Here:
 
-- a to-do appears for every valid certificate expiring within 6 months; its due date is the renewal
-  deadline (3 months before expiry), which makes it 临近 / 逾期 when the deadline comes close or passes
-  while the certificate itself is still valid;
-- the institution's admins get an in-site message and an SMS once per threshold: 6 months, 3 months (the
-  renewal deadline, 续期申请截止) and 1 month before expiry. A CertificateReminder row per (certificate,
-  threshold, expiry date) makes this idempotent; a renewed certificate with a new expiry date gets a
-  fresh set. A certificate first seen late gets only the most urgent threshold reached, not a burst;
-- a daily job turns valid certificates past their expiry date into 过期 with a conditional UPDATE,
+- the renewal deadline and the reminder texts the declaration uses;
+- the daily job that turns valid certificates past their expiry date into 过期 with a conditional UPDATE,
   writes their history rows as the system user and recomputes the completeness of their institutions.
+  It stays a job of its own rather than the deadline's overdue action: it runs just after midnight, in
+  batches of UPDATEs, and recomputes each institution once per run.
 """
 
-from dataclasses import dataclass
 from datetime import date
 
 from django.db import transaction
-from django.db.models import QuerySet
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from sujt.accounts.parties import institution_admins
 from sujt.core.audit import system_user
-from sujt.core.dates import format_date
-from sujt.core.notifications import notify
+from sujt.core.dates import add_months, format_date
 
 from ..choices import CertificateStatus
-from ..models import Certificate, CertificateReminder
-from ..selectors.qualification import RENEWAL_MONTHS, add_months
+from ..models import Certificate
+from ..selectors.qualification import RENEWAL_MONTHS
 from .completeness import completeness_recalculate
 
 # Months before expiry at which the admins are reminded, most distant first.
 REMINDER_MONTHS: tuple[int, ...] = (6, 3, 1)
-# Certificates expiring within this many months are shown as to-dos.
-TO_DO_HORIZON_MONTHS = 6
+# Certificates expiring within this many months are shown as to-dos (from the first reminder on).
+TO_DO_HORIZON_MONTHS = max(REMINDER_MONTHS)
 # How many certificates the expiry job changes per UPDATE.
 EXPIRE_BATCH_SIZE = 500
 
@@ -47,19 +41,8 @@ def renewal_deadline(expires_on: date) -> date:
     return add_months(expires_on, -RENEWAL_MONTHS)
 
 
-def reminder_due(*, expires_on: date, today: date) -> int | None:
-    """The most urgent reminder threshold reached on `today` (1, 3 or 6), None before 6 months or once
-    the certificate has expired."""
-    if expires_on < today:
-        return None
-    for months in sorted(REMINDER_MONTHS):
-        if today >= add_months(expires_on, -months):
-            return months
-    return None
-
-
-def _certificate_url() -> str:
-    # The certificate list (built beside this module); the confirmation page also lists certificates.
+def certificate_url() -> str:
+    # The certificate list; the confirmation page also lists certificates.
     for name in ("institutions:certificate_list", "institutions:confirm"):
         try:
             return reverse(name)
@@ -68,49 +51,16 @@ def _certificate_url() -> str:
     return ""
 
 
-# --- To-dos ------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ExpiringCertificate:
-    certificate: Certificate
-    renewal_deadline: date
-    url: str
-
-    @property
-    def title(self) -> str:
-        cert = self.certificate
-        return (
-            f"资质认定证书 {cert.number} 将于 {format_date(cert.expires_on)} 到期，"
-            f"请在 {format_date(self.renewal_deadline)}（续期申请截止）前申请复查换证"
-        )
-
-
-def certificates_expiring(*, institution_ids, today: date | None = None) -> QuerySet[Certificate]:
-    """Valid, unexpired certificates of the institutions expiring within TO_DO_HORIZON_MONTHS months."""
-    today = today or timezone.localdate()
+def renewal_todo_title(certificate: Certificate) -> str:
+    """The renewal to-do's text. The dashboard adds the renewal deadline (还剩 N 天（截止 …）, or 已逾期 N 天
+    once it has passed), so the text names no date to apply before."""
     return (
-        Certificate.objects.filter(
-            institution_id__in=institution_ids,
-            status=CertificateStatus.VALID,
-            expires_on__gte=today,
-            expires_on__lte=add_months(today, TO_DO_HORIZON_MONTHS),
-        )
-        .select_related("institution")
-        .order_by("expires_on", "number")
+        f"资质认定证书 {certificate.number} 将于 {format_date(certificate.expires_on)} 到期，"
+        "请在续期申请截止日前申请复查换证"
     )
 
 
-def expiring_certificates_for(*, institution_ids, today: date | None = None) -> list[ExpiringCertificate]:
-    """The renewal to-dos: each expiring certificate with its renewal deadline (the to-do's due date)."""
-    url = _certificate_url()
-    return [
-        ExpiringCertificate(certificate=cert, renewal_deadline=renewal_deadline(cert.expires_on), url=url)
-        for cert in certificates_expiring(institution_ids=institution_ids, today=today)
-    ]
-
-
-# --- Reminders ---------------------------------------------------------------------------------------
+# --- Reminder texts ----------------------------------------------------------------------------------
 
 
 def reminder_message(*, certificate: Certificate, months: int) -> tuple[str, str]:
@@ -138,48 +88,6 @@ def reminder_message(*, certificate: Certificate, months: int) -> tuple[str, str
             f"请在 {deadline}（有效期届满前{RENEWAL_MONTHS}个月）前向发证机关提出复查换证申请。"
         )
     return title, body
-
-
-def certificate_reminder_send(*, certificate: Certificate, months: int) -> bool:
-    """Sends the `months`-before-expiry reminder of the certificate's current expiry date, once.
-
-    Returns False when it had already been sent.
-    """
-    with transaction.atomic():
-        _reminder, created = CertificateReminder.objects.get_or_create(
-            certificate=certificate, months_before=months, expires_on=certificate.expires_on
-        )
-        if not created:
-            return False
-        title, body = reminder_message(certificate=certificate, months=months)
-        notify(
-            recipients=institution_admins(institution_id=certificate.institution_id),
-            title=title,
-            body=body,
-            url=_certificate_url(),
-            sms=True,
-        )
-    return True
-
-
-def certificate_reminders_send(*, today: date | None = None) -> int:
-    """Sends every reminder due on `today` that has not been sent; returns how many were sent."""
-    today = today or timezone.localdate()
-    candidates = (
-        Certificate.objects.filter(
-            status=CertificateStatus.VALID,
-            expires_on__gte=today,
-            expires_on__lte=add_months(today, max(REMINDER_MONTHS)),
-        )
-        .select_related("institution")
-        .order_by("expires_on", "pk")
-    )
-    sent = 0
-    for certificate in candidates.iterator(chunk_size=500):
-        months = reminder_due(expires_on=certificate.expires_on, today=today)
-        if months is not None and certificate_reminder_send(certificate=certificate, months=months):
-            sent += 1
-    return sent
 
 
 # --- The expiry job ----------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in
 
+        from . import deadlines  # noqa: F401 (registers the deadlines' to-do provider)
         from .middleware import session_mark_seen
 
         # A fresh login is a save of the session already; stamping it there spares the next request a write.

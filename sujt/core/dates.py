@@ -10,6 +10,7 @@ not display, and do not belong here.
 The calendar arithmetic of due dates lives here too: `add_months`, `due_after`, `days_left`, `days_overdue`.
 """
 
+import argparse
 import calendar
 import datetime
 
@@ -65,3 +66,11 @@ def days_left(due_on: datetime.date, today: datetime.date | None = None) -> int:
     """Whole days from `today` (the local date by default) to `due_on`: 0 on the day, negative once past."""
     today = today or timezone.localdate()
     return (due_on - today).days
+
+
+def day_argument(value: str) -> datetime.date:
+    """The `type=` of a management command's --date option (YYYY-MM-DD), for catching up a missed day."""
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError("日期格式应为 YYYY-MM-DD。") from error

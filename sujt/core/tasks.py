@@ -50,3 +50,15 @@ def events_sweep_task() -> dict[str, int]:
     from .events import events_sweep
 
     return events_sweep()
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def deadlines_run_task(today: str | None = None) -> dict:
+    """Daily: every registered deadline's reminders and overdue actions due today (or on the ISO date
+    `today`), each once. Safe to run twice."""
+    import datetime
+
+    from .deadlines import deadlines_run
+
+    day = datetime.date.fromisoformat(today) if today else None
+    return deadlines_run(today=day).as_dict()

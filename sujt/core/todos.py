@@ -16,6 +16,7 @@ from typing import Any
 from django.utils import timezone
 
 from .choices import TodoUrgency
+from .dates import days_left, format_date
 
 logger = logging.getLogger(__name__)
 
@@ -51,7 +52,20 @@ class Todo:
 
     @property
     def days_left(self) -> int | None:
-        return None if self.due_date is None else (self.due_date - timezone.localdate()).days
+        return None if self.due_date is None else days_left(self.due_date)
+
+    @property
+    def due_text(self) -> str:
+        """The due date as the dashboard says it: 已逾期 N 天 once past (never "before" a past date),
+        otherwise 还剩 N 天（截止 YYYY-MM-DD）; "" without a due date."""
+        left = self.days_left
+        if left is None:
+            return ""
+        if left < 0:
+            return f"已逾期 {-left} 天"
+        if left == 0:
+            return f"今天到期（截止 {format_date(self.due_date)}）"
+        return f"还剩 {left} 天（截止 {format_date(self.due_date)}）"
 
 
 @dataclass

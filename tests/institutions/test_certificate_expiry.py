@@ -1,4 +1,5 @@
-"""Certificate expiry: renewal to-dos, reminders 6/3/1 months before expiry, the daily expiry job."""
+"""Certificate expiry: renewal to-dos, reminders 6/3/1 months before expiry (the core deadline
+"institutions.certificate_expiry"), the daily expiry job."""
 
 import datetime
 import io
@@ -11,20 +12,19 @@ from django.urls import reverse
 from django.utils import timezone
 
 from institutions.choices import CertificateStatus
-from institutions.models import Certificate, CertificateReminder
-from institutions.services.certificates import (
-    EXPIRED_REASON,
-    certificate_reminders_send,
-    certificates_expire,
-    reminder_due,
-    renewal_deadline,
-)
+from institutions.integrations.certificates import CERTIFICATE_DEADLINE
+from institutions.models import Certificate
+from institutions.services.certificates import EXPIRED_REASON, certificates_expire, renewal_deadline
 from institutions.services.completeness import completeness_recalculate
-from institutions.tasks import certificate_reminders_task, certificates_expire_task
+from institutions.tasks import certificates_expire_task
+from sujt.accounts.choices import MembershipRole
+from sujt.accounts.models import Membership
 from sujt.core import notifications
 from sujt.core.audit import SYSTEM_TASK_ACTOR
 from sujt.core.choices import TodoUrgency
-from sujt.core.models import Notification
+from sujt.core.deadlines import deadline_get, deadlines_run, notices_of
+from sujt.core.models import DeadlineNotice, Notification
+from sujt.core.tasks import deadlines_run_task
 from sujt.core.todos import todos_for
 from tests.factories import CertificateFactory
 
@@ -45,7 +45,19 @@ def cert(institution, expires_on, **fields):
 
 
 def renewal_todos(user):
-    return [todo for todo in todos_for(user) if todo.title.startswith("资质认定证书")]
+    return [todo for todo in todos_for(user) if "资质认定证书" in todo.title]
+
+
+def remind(today) -> int:
+    """The certificate deadline's part of the daily job: how many reminders it sent."""
+    return deadlines_run(today=today, keys=[CERTIFICATE_DEADLINE]).count(CERTIFICATE_DEADLINE)
+
+
+def sent(certificate=None) -> list[tuple[str, datetime.date]]:
+    notices = DeadlineNotice.objects.filter(deadline=CERTIFICATE_DEADLINE)
+    if certificate is not None:
+        notices = notices.filter(object_id=certificate.pk)
+    return sorted(notices.values_list("step", "due_on"))
 
 
 # --- Thresholds ------------------------------------------------------------------------------------------
@@ -65,7 +77,8 @@ def renewal_todos(user):
     ],
 )
 def test_the_most_urgent_threshold_reached(expires_on, expected):
-    assert reminder_due(expires_on=expires_on, today=TODAY) == expected
+    offset = deadline_get(CERTIFICATE_DEADLINE).reminder_due(due_on=expires_on, today=TODAY)
+    assert (offset and offset.months) == expected
 
 
 def test_the_renewal_deadline_is_three_calendar_months_before_expiry():
@@ -81,25 +94,22 @@ def test_a_reminder_is_sent_once_per_threshold_to_the_admins_in_site_and_by_sms(
 ):
     certificate = cert(institution, D(2027, 5, 1))
     with django_capture_on_commit_callbacks(execute=True):
-        assert certificate_reminders_send(today=TODAY) == 1
-        assert certificate_reminders_send(today=TODAY) == 0
+        assert remind(TODAY) == 1
+        assert remind(TODAY) == 0
     (message,) = Notification.objects.all()
     assert message.recipient == inst_admin
     assert certificate.number in message.title and "2027-02-01" in message.body
+    assert message.url == reverse("institutions:certificate_list")
     assert [sms.phone for sms in sms_outbox] == [inst_admin.phone]
-    assert list(CertificateReminder.objects.values_list("months_before", "expires_on")) == [
-        (6, D(2027, 5, 1))
-    ]
+    assert sent() == [("remind-6m", D(2027, 5, 1))]
+    assert notices_of(certificate).get().recipients == 1
 
 
 def test_each_threshold_follows_as_the_expiry_date_comes_closer(institution, inst_admin):
     certificate = cert(institution, D(2027, 5, 1))
-    sent = {
-        day: certificate_reminders_send(today=day)
-        for day in [TODAY, D(2027, 1, 1), D(2027, 2, 1), D(2027, 2, 2), D(2027, 4, 1)]
-    }
-    assert sent == {TODAY: 1, D(2027, 1, 1): 0, D(2027, 2, 1): 1, D(2027, 2, 2): 0, D(2027, 4, 1): 1}
-    assert sorted(certificate.reminders.values_list("months_before", flat=True)) == [1, 3, 6]
+    counts = {day: remind(day) for day in [TODAY, D(2027, 1, 1), D(2027, 2, 1), D(2027, 2, 2), D(2027, 4, 1)]}
+    assert counts == {TODAY: 1, D(2027, 1, 1): 0, D(2027, 2, 1): 1, D(2027, 2, 2): 0, D(2027, 4, 1): 1}
+    assert [step for step, _due in sent(certificate)] == ["remind-1m", "remind-3m", "remind-6m"]
     titles = list(Notification.objects.order_by("pk").values_list("title", flat=True))
     assert titles[1].startswith("资质认定证书续期申请截止提醒")
     assert titles[2].startswith("资质认定证书即将到期")
@@ -107,31 +117,48 @@ def test_each_threshold_follows_as_the_expiry_date_comes_closer(institution, ins
 
 def test_a_certificate_seen_late_gets_only_the_most_urgent_reminder(institution, inst_admin):
     cert(institution, D(2027, 1, 20))  # less than 3 months away
-    assert certificate_reminders_send(today=TODAY) == 1
-    assert list(CertificateReminder.objects.values_list("months_before", flat=True)) == [3]
+    assert remind(TODAY) == 1
+    assert [step for step, _due in sent()] == ["remind-3m"]
+    assert Notification.objects.count() == 1
 
 
 def test_a_renewed_certificate_gets_new_reminders(institution, inst_admin):
     certificate = cert(institution, D(2027, 5, 1))
-    certificate_reminders_send(today=TODAY)
+    remind(TODAY)
     certificate.expires_on = D(2027, 5, 10)
     certificate.save()
-    assert certificate_reminders_send(today=TODAY) == 1
-    assert certificate.reminders.count() == 2
+    assert remind(TODAY) == 1
+    assert sent(certificate) == [("remind-6m", D(2027, 5, 1)), ("remind-6m", D(2027, 5, 10))]
 
 
 def test_only_valid_certificates_are_reminded(institution, inst_admin):
     cert(institution, D(2027, 3, 1), status=CertificateStatus.SUSPENDED)
     cert(institution, D(2027, 3, 1), status=CertificateStatus.REVOKED)
     cert(institution, D(2028, 3, 1))  # far away
-    assert certificate_reminders_send(today=TODAY) == 0
+    assert remind(TODAY) == 0
     assert not Notification.objects.exists()
 
 
-def test_the_task_sends_the_reminders(institution, inst_admin):
+def test_no_reminder_once_the_certificate_has_expired_and_no_overdue_step(institution, inst_admin):
+    cert(institution, D(2026, 11, 1))  # the expiry job marks it 过期; the deadline does nothing more
+    assert remind(TODAY) == 0
+    assert sent() == []
+
+
+def test_the_daily_deadline_task_sends_the_reminders(institution, inst_admin):
     cert(institution, timezone.localdate() + datetime.timedelta(days=20))
-    assert certificate_reminders_task.delay().get() == 1
+    result = deadlines_run_task.delay().get()
+    assert result["done"][f"{CERTIFICATE_DEADLINE}:remind-1m"] == 1
     assert Notification.objects.filter(recipient=inst_admin).count() == 1
+
+
+def test_the_certificate_admin_lists_the_reminders_sent(client_for, institution, inst_admin):
+    certificate = cert(institution, D(2027, 5, 1))
+    remind(TODAY)
+    url = reverse("admin:institutions_certificate_change", args=[certificate.pk])
+    html = client_for("city_regulator").get(url).content.decode()
+    assert "已发送的到期提醒" in html
+    assert "资质认定证书到期 到期前6个月提醒（通知 1 人）" in html
 
 
 # --- To-dos ------------------------------------------------------------------------------------------
@@ -154,6 +181,9 @@ def test_certificates_expiring_within_six_months_are_todos_due_at_the_renewal_de
     assert todos[0].urgency == TodoUrgency.OVERDUE
     assert todos[1].urgency == TodoUrgency.NORMAL
     assert late.number in todos[0].title and "续期申请截止" in todos[0].title
+    # Past the renewal deadline the to-do says how late it is, never "before <a past date>".
+    assert "请在 " not in todos[0].title
+    assert todos[0].due_text == f"已逾期 {(today - renewal_deadline(late.expires_on)).days} 天"
     assert todos[0].url == reverse("institutions:certificate_list")
     assert todos[0].module == "02 机构风采管理"
 
@@ -169,7 +199,27 @@ def test_the_dashboard_lists_the_renewal_todo(client_for, institution):
     certificate = cert(institution, timezone.localdate() + datetime.timedelta(days=100))
     html = client_for("inst_admin").get(reverse("portal:dashboard")).content.decode()
     assert certificate.number in html
-    assert f"截止 {renewal_deadline(certificate.expires_on):%Y-%m-%d}" in html
+    deadline = renewal_deadline(certificate.expires_on)
+    assert f"还剩 {(deadline - timezone.localdate()).days} 天（截止 {deadline:%Y-%m-%d}）" in html
+
+
+def test_the_dashboard_says_how_late_an_overdue_renewal_is(client_for, institution):
+    certificate = cert(institution, timezone.localdate() + datetime.timedelta(days=40))
+    html = client_for("inst_admin").get(reverse("portal:dashboard")).content.decode()
+    late = (timezone.localdate() - renewal_deadline(certificate.expires_on)).days
+    assert certificate.number in html
+    assert f"已逾期 {late} 天" in html
+    assert f"请在 {renewal_deadline(certificate.expires_on):%Y-%m-%d}" not in html
+
+
+def test_a_member_of_two_institutions_sees_whose_certificate_each_is(
+    institution, other_institution, inst_admin
+):
+    Membership.objects.create(user=inst_admin, institution=other_institution, role=MembershipRole.ADMIN)
+    cert(institution, timezone.localdate() + datetime.timedelta(days=60))
+    cert(other_institution, timezone.localdate() + datetime.timedelta(days=70))
+    titles = [todo.title for todo in renewal_todos(inst_admin)]
+    assert [title.split("：")[0] for title in titles] == [institution.name, other_institution.name]
 
 
 # --- The expiry job ----------------------------------------------------------------------------------
@@ -220,6 +270,7 @@ def test_the_expiry_task_and_the_operators_command(institution, inst_admin):
     out = io.StringIO()
     call_command("certificates_check", stdout=out)
     assert out.getvalue().strip() == "已将 1 张证书的状态置为过期；发送到期提醒 1 条。"
+    assert sent() != []
 
 
 def test_the_command_runs_for_a_given_date(institution):
@@ -235,17 +286,18 @@ def test_the_command_runs_for_a_given_date(institution):
 def test_both_jobs_are_scheduled_daily():
     tasks = {entry["task"]: entry["schedule"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     expire = tasks["institutions.tasks.certificates_expire_task"]
-    remind = tasks["institutions.tasks.certificate_reminders_task"]
+    deadlines = tasks["sujt.core.tasks.deadlines_run_task"]  # the reminders, with every other deadline's
     assert (expire.hour, expire.minute) == ({0}, {10})
-    assert (remind.hour, remind.minute) == ({8}, {30})
+    assert (deadlines.hour, deadlines.minute) == ({8}, {30})
+    assert "institutions.tasks.certificate_reminders_task" not in tasks
 
 
 def test_the_schedule_times_come_from_the_environment(monkeypatch):
     from sujt.settings import env_crontab
 
-    monkeypatch.setenv("CERTIFICATE_REMINDERS_CRON", "15 9 * * 1-5")
-    schedule = env_crontab("CERTIFICATE_REMINDERS_CRON", "30 8 * * *")
+    monkeypatch.setenv("DEADLINES_CRON", "15 9 * * 1-5")
+    schedule = env_crontab("DEADLINES_CRON", "30 8 * * *")
     assert (schedule.hour, schedule.minute, schedule.day_of_week) == ({9}, {15}, {1, 2, 3, 4, 5})
-    monkeypatch.setenv("CERTIFICATE_REMINDERS_CRON", "30 25 * * *")
-    with pytest.raises(ImproperlyConfigured, match="CERTIFICATE_REMINDERS_CRON"):
-        env_crontab("CERTIFICATE_REMINDERS_CRON", "30 8 * * *")
+    monkeypatch.setenv("DEADLINES_CRON", "30 25 * * *")
+    with pytest.raises(ImproperlyConfigured, match="DEADLINES_CRON"):
+        env_crontab("DEADLINES_CRON", "30 8 * * *")

@@ -170,7 +170,8 @@ def test_todos_are_sorted_by_due_date_with_urgency_in_text_and_colour(client_for
         r'<li class="todo todo-soon">\s*<span class="badge badge-urgency-soon">临近</span>', html
     )
     assert "已逾期 3 天" in html
-    assert "剩余 2 天" in html
+    assert f"还剩 2 天（截止 {today + datetime.timedelta(days=2):%Y-%m-%d}）" in html
+    assert f"截止 {today - datetime.timedelta(days=3):%Y-%m-%d}" not in html  # overdue: how late, not when
 
 
 def test_no_todos_shows_an_empty_state(client_for):
