@@ -4,9 +4,15 @@ through a hook (core cannot import accounts); `AccountsConfig.ready()` registers
 
 The reviewers of a step (who is told when a submission waits for them):
 - Side.CITY — the active regulators of the institution's city bureau and of its own district's bureau
-  (a district regulator's jurisdiction holds the institution, and admin lets them decide on it); not
-  another district's, not another city's, not the province;
+  (a district regulator's jurisdiction holds the institution, admin lists it to them and
+  `regulator_side` lets them take a city step); not another district's, not another city's, not the
+  province (which may still take a city step, but is not asked to). An institution registered directly
+  under the province has no city bureau: the province reviews its city step.
 - Side.PROVINCE — the active province regulators only.
+
+The region rule is core's: `region_contains` is the row-wise form of the prefix rule `in_scope` applies
+to querysets (both read `scope_prefix`); here the question is the converse one (which jurisdictions hold
+this institution), answered from the three codes that can: the province, its city, its district.
 """
 
 from typing import Any
@@ -37,9 +43,11 @@ def regulators_over(*, region_code: str) -> list[User]:
 
 def city_reviewers(*, region_code: str) -> list[User]:
     """The reviewers of a city step for an institution in `region_code`: its city's regulators and its
-    own district's (when it lies in a district)."""
-    if not region_code or region_code == PROVINCE_CODE:
+    own district's (when it lies in a district); the province's for an institution directly under it."""
+    if not region_code:
         return []
+    if region_code == PROVINCE_CODE:
+        return province_reviewers()
     return list(_regulators_at({city_code_of(region_code), region_code}))
 
 
