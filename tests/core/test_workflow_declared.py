@@ -403,3 +403,13 @@ def test_a_province_step_posted_by_a_city_regulator_is_refused(
     client.post("/admin/workflow_app/report/", data)
     report.refresh_from_db()
     assert report.status == R.PROVINCE_REVIEW
+
+
+def test_a_state_field_that_cannot_hold_the_declared_states_fails_the_system_check(monkeypatch):
+    from sujt.core.workflow.checks import workflow_fields_check
+    from tests.core.workflow_app.models import Submission
+
+    assert workflow_fields_check() == []
+    # A module that attached its own workflow but kept the common review's status field.
+    monkeypatch.setattr(Submission, "workflow", REPORT_WORKFLOW)
+    assert [error.id for error in workflow_fields_check()] == ["core.E021"]

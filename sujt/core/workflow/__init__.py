@@ -7,11 +7,13 @@
   regulator_side.
 - `notices`: who is told after commit (transition_notify) and the party-resolver hook accounts registers.
 - `review`: review_submit / resubmit / approve / return / reject / withdraw, the common review's wrappers.
+- `checks`: system checks core.E020/E021 (the state field holds exactly the declared states).
 
 Import from this package: `from sujt.core.workflow import transition, REVIEW_WORKFLOW, Side`.
 """
 
 from ..choices import ReviewStatus
+from . import checks  # noqa: F401  (registers the workflow-field system check)
 from .declaration import (
     REGULATOR_SIDES,
     REVIEW_WORKFLOW,
