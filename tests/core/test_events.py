@@ -12,9 +12,16 @@ from django.utils import timezone
 from sujt.core import events
 from sujt.core.choices import EventDeliveryStatus as S
 from sujt.core.events import InvalidEvent, event_deliver, event_record, events_dispatch, events_sweep
-from sujt.core.models import DomainEvent, EventDelivery
+from sujt.core.models import DomainEvent, EventDelivery, Notification
+from sujt.core.workflow import InvalidTransition, Side, transition
+from tests.core.workflow_app.events import REPORT_APPROVED, report_approved_credit, report_province_approve
+from tests.core.workflow_app.models import Report
+from tests.core.workflow_app.models import ReportStatus as R
 
 KIND = "test.happened"
+
+# The subscriptions the apps made at start-up (each test below works on a registry of its own).
+APP_SUBSCRIPTIONS = {kind: list(handlers) for kind, handlers in events._subscribers.items()}
 
 # What the handlers saw: (handler, event key), in order.
 CALLS: list[tuple[str, str]] = []
@@ -303,6 +310,63 @@ def test_a_second_run_after_the_lease_waits_for_the_first_and_does_not_run_the_h
     assert echoes("slow") == 1
     target.refresh_from_db()
     assert (target.status, target.attempts) == (S.DONE, 1)
+
+
+# --- the throwaway app: a workflow transition's service records an event, a subscriber handles it --
+
+
+@pytest.fixture
+def report_in_province_review(institution, inst_admin, city_regulator):
+    events.subscribe(REPORT_APPROVED, report_approved_credit)
+    report = Report.objects.create(institution=institution, title="2025年度运营数据报表")
+    transition(obj=report, name="submit", by=inst_admin, side=Side.INSTITUTION)
+    transition(obj=report, name="city_approve", by=city_regulator, side=Side.CITY)
+    return report
+
+
+def credit_notices() -> list[tuple[str, str]]:
+    rows = Notification.objects.filter(title__startswith="信用加分")
+    return list(rows.values_list("recipient__name", "title"))
+
+
+def test_the_test_app_subscribes_at_start_up():
+    assert events.handler_name(report_approved_credit) in APP_SUBSCRIPTIONS[REPORT_APPROVED]
+
+
+def test_a_transition_records_its_event_and_the_subscriber_handles_it_once_after_commit(
+    report_in_province_review, institution, province_regulator, django_capture_on_commit_callbacks
+):
+    report = report_in_province_review
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        report_province_approve(report=report, by=province_regulator)
+        assert credit_notices() == []  # the subscriber waits for the commit
+    assert credit_notices() == [("机构管理员甲", "信用加分已登记：2025年度运营数据报表")]
+    event = DomainEvent.objects.get(kind=REPORT_APPROVED)
+    assert (event.source, event.institution_id) == (report, institution.pk)
+
+    with pytest.raises(InvalidTransition):  # approved already: no second event, no second effect
+        report_province_approve(report=report, by=province_regulator)
+    assert events_sweep(now=timezone.now() + timedelta(days=1)) == {}
+    assert DomainEvent.objects.filter(kind=REPORT_APPROVED).count() == 1
+    assert len(credit_notices()) == 1
+
+
+def test_a_rolled_back_transition_leaves_no_event_and_no_effect(
+    report_in_province_review, province_regulator, django_capture_on_commit_callbacks
+):
+    report = report_in_province_review
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        report_province_approve(report=report, by=province_regulator)
+        raise RuntimeError("the rest of the approval failed")
+    report.refresh_from_db()
+    assert report.status == R.PROVINCE_REVIEW
+    assert not DomainEvent.objects.filter(kind=REPORT_APPROVED).exists()
+    assert events_sweep(now=timezone.now() + timedelta(days=1)) == {}
+    assert credit_notices() == []
 
 
 # --- admin -------------------------------------------------------------------------------------------

@@ -8,3 +8,6 @@ class WorkflowAppConfig(AppConfig):
     label = "workflow_app"
     verbose_name = "工作流测试"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from . import events  # noqa: F401 (subscribes the app's event handler)
