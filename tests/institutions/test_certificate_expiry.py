@@ -8,6 +8,8 @@ import pytest
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 from django.utils import timezone
 
@@ -159,6 +161,26 @@ def test_the_certificate_admin_lists_the_reminders_sent(client_for, institution,
     html = client_for("city_regulator").get(url).content.decode()
     assert "已发送的到期提醒" in html
     assert "资质认定证书到期 到期前6个月提醒（通知 1 人）" in html
+
+
+def migrate(target: tuple[str, str]):
+    executor = MigrationExecutor(connection)
+    executor.migrate([target])
+    return executor.loader.project_state([target]).apps
+
+
+@pytest.mark.django_db(transaction=True)
+def test_reminders_sent_before_the_move_onto_deadlines_are_not_sent_again(institution, inst_admin):
+    certificate = cert(institution, D(2027, 5, 1))
+    old = migrate(("institutions", "0004_sync_state_lock"))
+    old.get_model("institutions", "CertificateReminder").objects.create(
+        certificate_id=certificate.pk, months_before=6, expires_on=D(2027, 5, 1)
+    )
+    migrate(("institutions", "0006_delete_certificatereminder"))
+    assert sent() == [("remind-6m", D(2027, 5, 1))]
+    assert remind(TODAY) == 0
+    assert not Notification.objects.exists()
+    assert remind(D(2027, 2, 1)) == 1  # the next threshold still follows
 
 
 # --- To-dos ------------------------------------------------------------------------------------------

@@ -10,4 +10,5 @@ class WorkflowAppConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import events  # noqa: F401 (subscribes the app's event handler)
+        # The report's resubmission deadline; the app's event handler, subscribed.
+        from . import deadlines, events  # noqa: F401
