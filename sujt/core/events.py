@@ -46,7 +46,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
-from django.db.models import F
+from django.db.models import Case, F, Value, When
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -216,6 +216,9 @@ def _dispatch_queue(event_id: int) -> None:
 # --- Delivering --------------------------------------------------------------------------------------
 
 
+INTERRUPTED_ERROR = "处理中断（进程退出或超时），已达最多尝试次数，不再重试。"
+
+
 def retry_delay(attempts: int) -> timedelta:
     """How long a delivery waits after its `attempts`-th run failed."""
     return min(RETRY_BASE * 2 ** max(attempts - 1, 0), RETRY_MAX)
@@ -230,6 +233,24 @@ def event_deliver(*, delivery_id: int, now: datetime | None = None) -> str | Non
     """
     now = now or timezone.now()
     Status = EventDeliveryStatus
+    # A run that died with its worker recorded no error and stays pending: once it has used every
+    # attempt it gives up like a failing run, instead of being retried after each lease for ever.
+    exhausted = EventDelivery.objects.filter(
+        pk=delivery_id,
+        status=Status.PENDING,
+        next_attempt_at__lte=now,
+        attempts__gte=settings.EVENT_MAX_ATTEMPTS,
+    ).update(
+        status=Status.FAILED,
+        last_error=Case(
+            When(last_error="", then=Value(INTERRUPTED_ERROR)),
+            default=F("last_error"),
+            output_field=models.TextField(),
+        ),
+    )
+    if exhausted:
+        logger.warning("event delivery %s gave up after its runs were interrupted", delivery_id)
+        return Status.FAILED
     # The claim commits on its own (outside the handler's transaction): the attempt counts even if the
     # handler rolls back or the worker dies, and no other run takes the delivery before the lease ends.
     claimed = EventDelivery.objects.filter(

@@ -220,6 +220,21 @@ def test_after_the_last_attempt_the_delivery_is_failed_and_runs_no_more(db, t0, 
     assert echoes("flaky") == 0 and len([call for call in CALLS if call[0] == "flaky"]) == 3
 
 
+def test_runs_that_die_with_their_worker_give_up_after_the_last_attempt(db, t0, settings):
+    """A worker killed mid-run records no error; the lease lets the delivery run again, but only until
+    its attempts are used up."""
+    settings.EVENT_MAX_ATTEMPTS = 2
+    event = record()
+    dying = delivery(event, flaky)
+    # Two runs that were claimed and never came back (the claim is all a dead worker leaves).
+    EventDelivery.objects.filter(pk=dying.pk).update(attempts=2, next_attempt_at=t0)
+    assert event_deliver(delivery_id=dying.pk, now=t0 + timedelta(minutes=1)) == S.FAILED
+    dying.refresh_from_db()
+    assert (dying.status, dying.attempts) == (S.FAILED, 2)
+    assert "中断" in dying.last_error
+    assert echoes("flaky") == 0 and not [call for call in CALLS if call[0] == "flaky"]
+
+
 def test_a_run_that_cannot_even_find_its_handler_is_kept_as_an_error(db):
     event = record("test:gone", kind="test.gone")
     gone = EventDelivery.objects.create(event=event, handler="tests.core.test_events.no_such_handler")
