@@ -40,7 +40,8 @@ INSTITUTION_CATEGORIES: tuple[str, ...] = (Category.INSTITUTION_STYLE, Category.
 
 
 class DisclosureKind(models.TextChoices):
-    """What the supervision side discloses on the portal (the rectification module calls it)."""
+    """What the supervision side discloses on the portal; a module asks for it with a disclosure.requested
+    event (sujt.core.events.DISCLOSURE_REQUESTED), which news handles."""
 
     INSPECTION = "inspection", "监督检查结果"
     PENALTY = "penalty", "行政处罚信息"
