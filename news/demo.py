@@ -20,6 +20,7 @@ from institutions.demo import INSTITUTION_COUNT, admin_phone, demo_institution_s
 from institutions.models import Institution
 from sujt.accounts.demo import PROVINCE_REGULATOR_PHONE, city_regulator_phone
 from sujt.accounts.models import User
+from sujt.core.events import DISCLOSURE_REQUESTED, event_record, events_dispatch
 from sujt.core.regions import CITIES, city_code_of, city_name
 from sujt.core.workflow import review_reject, review_return
 
@@ -348,7 +349,9 @@ def _special_articles(province: User) -> int:
 
 
 def _disclosures(province: User) -> int:
-    """What the rectification module will publish: an inspection result and a penalty summary."""
+    """An inspection result and a penalty summary, asked for the way the rectification module will: a
+    disclosure.requested event, which news's subscriber publishes (run here at once, so the demo does not
+    wait for a worker; the event and its done delivery show in admin under 领域事件)."""
     created = 0
     for number, kind in ((9, DisclosureKind.INSPECTION), (10, DisclosureKind.PENALTY)):
         spec = demo_institution_spec(number)
@@ -362,16 +365,21 @@ def _disclosures(province: User) -> int:
         else:
             title = f"{institution.name}行政处罚信息公示"
             summary = "超出资质认定能力范围出具检验检测报告，依法予以警告并处罚款。"
-        services.disclosure_publish(
-            key=key,
-            kind=kind,
-            title=title,
-            summary=summary,
-            body=_body(title, summary, paragraphs=2),
-            region_code=city_code_of(institution.region_code),
-            by=_city_regulator(institution.region_code) or province,
-            related_institution=institution,
+        event = event_record(
+            kind=DISCLOSURE_REQUESTED,
+            key=f"{key}:requested",
+            institution=institution,
+            payload={
+                "key": key,
+                "kind": str(kind),
+                "title": title,
+                "summary": summary,
+                "body": _body(title, summary, paragraphs=2),
+                "region_code": city_code_of(institution.region_code),
+                "by_id": (_city_regulator(institution.region_code) or province).pk,
+            },
         )
+        events_dispatch(event_id=event.pk)
         created += 1
     return created
 

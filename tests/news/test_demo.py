@@ -46,6 +46,22 @@ def test_demo_city_articles_carry_their_city_and_special_cases_are_not_public():
     )
 
 
+def test_demo_disclosures_arrive_as_events_that_news_handled():
+    from sujt.core.choices import EventDeliveryStatus
+    from sujt.core.events import DISCLOSURE_REQUESTED
+    from sujt.core.models import EventDelivery
+
+    deliveries = EventDelivery.objects.filter(event__kind=DISCLOSURE_REQUESTED)
+    assert deliveries.count() == 2
+    assert set(deliveries.values_list("status", flat=True)) == {EventDeliveryStatus.DONE}
+    keys = {
+        event_key.removesuffix(":requested") for event_key in deliveries.values_list("event__key", flat=True)
+    }
+    assert keys == set(
+        Article.objects.filter(disclosure_key__isnull=False).values_list("disclosure_key", flat=True)
+    )
+
+
 def test_demo_home_page_shows_the_articles(client):
     html = client.get(reverse("portal:home")).content.decode()
     newest_policy = public_articles_all().filter(category="policy").order_by("-is_pinned", "-published_at")[0]
