@@ -156,3 +156,14 @@ def test_history_rows_of_the_demo_data_name_the_demo_system_user():
     assert record.history_user is not None
     assert record.history_user.is_system
     assert record.history_user.name == "演示数据"
+
+
+def test_the_suzhou_regulator_takes_review_notices_as_a_daily_digest_and_the_others_immediately():
+    from sujt.core.choices import ReviewNoticeMode
+    from sujt.core.notifications import review_mode_of
+
+    seed()
+    suzhou = User.objects.get(phone="13900000105")
+    nanjing = User.objects.get(phone="13900000101")
+    assert review_mode_of(user=suzhou) == ReviewNoticeMode.DIGEST
+    assert review_mode_of(user=nanjing) == ReviewNoticeMode.IMMEDIATE

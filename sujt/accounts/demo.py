@@ -10,7 +10,9 @@ from typing import TextIO
 
 from django.utils import timezone
 
-from sujt.core.choices import RegionLevel
+from sujt.core.choices import RegionLevel, ReviewNoticeMode
+from sujt.core.models import NotificationPreference
+from sujt.core.notifications import notification_preference_set
 from sujt.core.regions import CITIES, PROVINCE_CODE, PROVINCE_NAME, districts_of
 from sujt.core.validators import id_card_check_char
 
@@ -76,6 +78,10 @@ def _regulator_ensure(*, user: User, region_code: str, bureau: str) -> None:
     regulator_save(regulator=Regulator(user=user, level=level, region_code=region_code, bureau=bureau))
 
 
+# The city whose demo regulator takes review notices as a daily digest (苏州).
+DIGEST_DEMO_CITY = "320500"
+
+
 def seed(stdout: TextIO) -> list[tuple[str, str, str, str]]:
     """Creates the platform-side demo accounts; returns (role, account, password, note) rows."""
     regulator_group_ensure()
@@ -116,7 +122,13 @@ def seed(stdout: TextIO) -> list[tuple[str, str, str, str]]:
         )
         created += new
         _regulator_ensure(user=user, region_code=city_code, bureau=bureau)
-        rows.append(("市级监管人员", phone, DEMO_PASSWORD, bureau))
+        note = bureau
+        if city_code == DIGEST_DEMO_CITY:
+            # One regulator shows the daily digest (the preference is theirs to change afterwards).
+            if not NotificationPreference.objects.filter(user=user).exists():
+                notification_preference_set(user=user, review_mode=ReviewNoticeMode.DIGEST)
+            note = f"{bureau}（待审核事项每日汇总通知）"
+        rows.append(("市级监管人员", phone, DEMO_PASSWORD, note))
 
     stdout.write(f"  监管端账号：新建 {created} 个，共 {len(rows)} 个\n")
     return rows
