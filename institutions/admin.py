@@ -32,8 +32,8 @@ from sujt.core.choices import TestingField
 from sujt.core.dates import format_datetime
 from sujt.core.deadlines import notice_label, notices_of
 from sujt.core.excel import ExcelColumn
-from sujt.core.regions import PROVINCE_CODE, REGION_CHOICES, region_contains, region_name
-from sujt.core.scoping import in_scope
+from sujt.core.regions import PROVINCE_CODE, REGION_CHOICES, region_name
+from sujt.core.scoping import in_scope, scope_covers
 
 from .choices import SyncMode
 from .models import (
@@ -207,8 +207,7 @@ class InstitutionAdminForm(forms.ModelForm):
 
     def clean_region_code(self) -> str:
         code = self.cleaned_data["region_code"]
-        scope = self.region_scope
-        if scope != PROVINCE_CODE and (scope is None or not region_contains(scope, code)):
+        if not scope_covers(self.region_scope, code):
             raise ValidationError("只能选择您管辖范围内的地区。")
         return code
 

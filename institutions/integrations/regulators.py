@@ -1,7 +1,5 @@
 """Module 02 for regulators: their permissions in admin and the error-report review queue."""
 
-from django.db.models import Q
-
 from sujt.core.choices import ReviewStatus
 from sujt.core.registries import register_regulator_permissions, register_review_queue
 
@@ -40,5 +38,5 @@ register_review_queue(
     model=ErrorReport,
     label="机构信息报错",
     region_field="institution__region_code",
-    pending=Q(status=ReviewStatus.SUBMITTED),
+    pending={"status__exact": ReviewStatus.SUBMITTED},
 )

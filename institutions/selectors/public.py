@@ -14,6 +14,7 @@ from django.utils import timezone
 from sujt.core.choices import AttachmentKind, TestingField
 from sujt.core.models import Attachment
 from sujt.core.regions import CITIES
+from sujt.core.scoping import in_scope
 
 from ..choices import CertificateStatus, InstitutionStatus
 from ..models import Capability, Certificate, Institution, InstitutionField
@@ -36,12 +37,6 @@ DETAIL_COLUMNS = (
     "business_scope",
     "introduction",
 )
-
-
-def _city_range(city: str) -> Q:
-    # Codes of a city's districts share its first four digits; a range keeps the region index usable on
-    # every collation, where LIKE 'xxxx%' would not.
-    return Q(region_code__gte=city[:4] + "00", region_code__lte=city[:4] + "99")
 
 
 def _public() -> QuerySet[Institution]:
@@ -67,7 +62,7 @@ def public_institutions(*, q: str = "", city: str = "", field: str = "") -> Quer
     if q:
         queryset = queryset.filter(Q(name__icontains=q) | Q(uscc__startswith=q.upper()))
     if city in CITIES:
-        queryset = queryset.filter(_city_range(city))
+        queryset = in_scope(queryset, city, "region_code")
     if field in TestingField.values:
         # (institution, code) is unique: the join cannot repeat an institution.
         queryset = queryset.filter(fields__code=field)

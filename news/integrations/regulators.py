@@ -1,8 +1,6 @@
 """Module 06 for regulators: they write, publish and take down portal articles in their region and
 review institutions' news (the review actions need change on the queue's proxy model)."""
 
-from django.db.models import Q
-
 from sujt.core.choices import ReviewStatus
 from sujt.core.registries import register_regulator_permissions, register_review_queue
 
@@ -22,5 +20,5 @@ register_review_queue(
     model=NewsSubmission,
     label="机构新闻投稿",
     region_field="institution__region_code",
-    pending=Q(status=ReviewStatus.SUBMITTED),
+    pending={"status__exact": ReviewStatus.SUBMITTED},
 )

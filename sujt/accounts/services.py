@@ -20,7 +20,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import transaction
 from django.db.models import Model
 from django.utils import timezone
@@ -57,12 +57,20 @@ INVITATION_VALID_DAYS = 7
 def regulator_group_ensure() -> Group:
     """The group every regulator belongs to, holding exactly the permissions the apps registered for
     regulators (`sujt.core.registries.register_regulator_permissions`)."""
+    wanted = regulator_permissions()
+    found = {
+        f"{permission.content_type.app_label}.{permission.codename}": permission
+        for permission in Permission.objects.filter(
+            codename__in={dotted.split(".", 1)[1] for dotted in wanted}
+        ).select_related("content_type")
+    }
+    missing = [dotted for dotted in wanted if dotted not in found]
+    if missing:
+        # The system check core.E010 reports a codename no model defines before `migrate` runs; this
+        # catches one whose table was never migrated. Never grant a silently shortened list.
+        raise ImproperlyConfigured(f"登记的监管人员权限不存在（是否未执行 migrate？）：{'、'.join(missing)}")
     group, _created = Group.objects.get_or_create(name=REGULATOR_GROUP)
-    wanted = []
-    for dotted in regulator_permissions():
-        app_label, codename = dotted.split(".", 1)
-        wanted.append(Permission.objects.get(content_type__app_label=app_label, codename=codename))
-    group.permissions.set(wanted)
+    group.permissions.set([found[dotted] for dotted in wanted])
     return group
 
 

@@ -12,6 +12,10 @@ shown only when one of them is visible.
 
 The portal's channels work the same way with `register_portal_link`. Nothing here imports an app:
 permissions arrive as a set of codenames computed by the caller.
+
+Beside its navigation entry an app declares what regulators get and review, with
+`sujt.core.registries.register_regulator_permissions` and `register_review_queue` (kept apart from
+navigation: they concern admin, not the workspace).
 """
 
 from collections.abc import Callable, Collection

@@ -4,32 +4,40 @@ waiting for them.
 An app declares these next to its navigation entry, from its `integrations/` package (imported by its
 AppConfig.ready()):
 
-    register_regulator_permissions("news.view_article", "news.change_article")
+    # news/integrations/regulators.py
+    register_regulator_permissions("news.view_newssubmission", "news.change_newssubmission")
     register_review_queue(
         "news.submissions", model=NewsSubmission, label="机构新闻投稿",
-        region_field="institution__region_code", pending=Q(status=ReviewStatus.SUBMITTED),
+        region_field="institution__region_code",
+        pending={"status__exact": ReviewStatus.SUBMITTED},   # the count's filter and the link's query
+        side=ANY_REGULATOR,                                   # or CITY_REGULATORS / PROVINCE_REGULATORS
     )
 
-accounts builds the regulator group from `regulator_permissions()`; the regulators' dashboard reads
-`review_queues_for(user=...)`. Nothing here names an app: core learns the names only from the calls.
+accounts builds the regulator group from `regulator_permissions()` (`regulator_group_ensure`, also run
+after every `migrate`); the regulators' dashboard reads `review_queues_for(user=...)`: label, count in
+the user's jurisdiction and admin link of each queue they review. Nothing here names an app: core learns
+the names only from the calls.
 A codename that names no model or declared permission of its app is a system check error (core.E010),
 so a typo fails `manage.py check` and the test suite instead of silently granting nothing.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from django.apps import apps
 from django.contrib.auth import get_permission_codename
 from django.core import checks
-from django.db.models import Model, Q
+from django.db.models import Model, Q, QuerySet
 from django.urls import NoReverseMatch, reverse
 
 from .regions import PROVINCE_CODE
 from .scoping import ever_submitted, regulator_scoped
 
-# Which regulators a queue is for: every regulator whose region holds the row, or one level only.
+# Which regulators a queue is for: every regulator whose region holds the row, or one level only. The
+# values are those of the workflow's sides (Side.CITY, Side.PROVINCE), so a queue may name the side of
+# the step it waits at.
 ANY_REGULATOR = "any"
 CITY_REGULATORS = "city"  # city and district regulators
 PROVINCE_REGULATORS = "province"
@@ -93,17 +101,29 @@ class ReviewQueue:
     model: type[Model]
     label: str
     region_field: str
-    pending: Q
+    pending: Q | Mapping[str, Any]
     side: str = ANY_REGULATOR
     reviewed: bool = True  # a review queue: never-submitted drafts are the institution's own
+    admin_url_name: str = ""
+    selector: Callable[[], QuerySet] | None = None
+
+    def rows(self) -> QuerySet:
+        """Every waiting row, whatever its region."""
+        base = self.selector() if self.selector else self.model._default_manager.all()
+        rows = base.filter(self.pending) if isinstance(self.pending, Q) else base.filter(**self.pending)
+        return ever_submitted(rows) if self.reviewed else rows
 
     @property
-    def admin_url(self) -> str:
+    def url(self) -> str:
+        """The admin list of the queue; filtered to the waiting rows when `pending` is a mapping."""
         opts = self.model._meta
         try:
-            return reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+            url = reverse(self.admin_url_name or f"admin:{opts.app_label}_{opts.model_name}_changelist")
         except NoReverseMatch:
             return ""
+        if isinstance(self.pending, Q) or not self.pending:
+            return url
+        return f"{url}?{urlencode(self.pending)}"
 
     def visible_to(self, user: Any) -> bool:
         opts = self.model._meta
@@ -127,15 +147,33 @@ def register_review_queue(
     model: type[Model],
     label: str,
     region_field: str,
-    pending: Q,
+    pending: Q | Mapping[str, Any],
     side: str = ANY_REGULATOR,
     reviewed: bool = True,
+    admin_url_name: str = "",
+    selector: Callable[[], QuerySet] | None = None,
 ) -> ReviewQueue:
-    """Declares that rows of `model` matching `pending` wait for regulators (of `side`) of the region
-    that `region_field` (a lookup path to a region code) lies in."""
+    """Declares that rows of `model` matching `pending` wait for the regulators (of `side`) whose
+    jurisdiction holds `region_field` (a lookup path to a region code).
+
+    `pending` is a Q, or a mapping of field lookups that is also the admin list's query string (so the
+    link opens on exactly the counted rows: use lookups the admin's list_filter allows, such as
+    {"status__exact": "submitted"}). `reviewed` leaves out rows never submitted. `admin_url_name`
+    defaults to the model's admin changelist; `selector` (no arguments, a queryset of `model`) replaces
+    the model's default manager when the waiting rows need more than a filter."""
     if side not in QUEUE_SIDES:
         raise ValueError(f"unknown queue side: {side}")
-    queue = ReviewQueue(key, model, label, region_field, pending, side=side, reviewed=reviewed)
+    queue = ReviewQueue(
+        key,
+        model,
+        label,
+        region_field,
+        pending,
+        side=side,
+        reviewed=reviewed,
+        admin_url_name=admin_url_name,
+        selector=selector,
+    )
     _review_queues[key] = queue
     return queue
 
@@ -153,14 +191,16 @@ class QueueCount:
 
 
 def review_queues_for(*, user: Any) -> list[QueueCount]:
-    """The queues `user` reviews, each with how many rows wait in their region: one query per queue."""
-    counts = []
-    for queue in _review_queues.values():
-        if not queue.visible_to(user):
-            continue
-        rows = queue.model._default_manager.filter(queue.pending)
-        if queue.reviewed:
-            rows = ever_submitted(rows)
-        rows = regulator_scoped(rows, user=user, region_field=queue.region_field)
-        counts.append(QueueCount(key=queue.key, label=queue.label, count=rows.count(), url=queue.admin_url))
-    return counts
+    """The queues `user` reviews (they may view or change the model in admin and the queue is for their
+    level), in registration order, each with how many rows wait in their jurisdiction and the admin link:
+    one COUNT query per queue, however many rows wait."""
+    return [
+        QueueCount(
+            key=queue.key,
+            label=queue.label,
+            count=regulator_scoped(queue.rows(), user=user, region_field=queue.region_field).count(),
+            url=queue.url,
+        )
+        for queue in _review_queues.values()
+        if queue.visible_to(user)
+    ]
