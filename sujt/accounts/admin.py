@@ -27,11 +27,6 @@ from .forms import AdminSetPasswordForm, UserAdminChangeForm, UserAdminCreationF
 from .models import LoginEvent, Membership, Regulator, User
 from .services import password_set, regulator_save
 
-admin.site.site_header = "江苏省检验检测服务平台 · 监管端"
-admin.site.site_title = "苏检通 · 监管端"
-admin.site.index_title = "监管工作台"
-
-
 def _scope(request: HttpRequest) -> str | None:
     return getattr(request.user, "region_scope", None)
 
