@@ -1,22 +1,28 @@
-"""Admin pieces beside sujt.core.admin: an audit-trail history admin, a city list filter and an Excel
-export action."""
+"""Admin pieces beside sujt.core.admin: an audit-trail history admin, city and district list filters and
+the Excel exports (an action for the selected rows, a link for the whole filtered list)."""
 
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.options import IS_POPUP_VAR
 from django.contrib.admin.utils import unquote
+from django.contrib.admin.views.main import ERROR_FLAG, PAGE_VAR, IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import ModelChange
 from simple_history.template_utils import HistoricalRecordContextHelper
 
-from .excel import MAX_DATA_ROWS, ExcelColumn, xlsx_export
-from .regions import CITY_CHOICES, PROVINCE_CODE, city_code_of
+from .choices import RegionLevel
+from .excel import MAX_DATA_ROWS, ExcelColumn, xlsx_export, xlsx_file_response
+from .regions import CITIES, CITY_CHOICES, DISTRICTS, PROVINCE_CODE, city_code_of, districts_of, level_of
 from .scoping import in_scope
 
 
@@ -85,6 +91,8 @@ class CityFilter(admin.SimpleListFilter):
     title = "所在城市"
     parameter_name = "city"
     field_path = "region_code"
+    # A district chosen under one city means nothing under another: choosing a city drops it.
+    dependent_parameters: Sequence[str] = ("district",)
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
         scope = getattr(request.user, "region_scope", None)
@@ -100,28 +108,98 @@ class CityFilter(admin.SimpleListFilter):
             return queryset
         return in_scope(queryset, value, self.field_path)
 
+    def choices(self, changelist: Any) -> Any:
+        drop = [self.parameter_name, *self.dependent_parameters]
+        yield {
+            "selected": self.value() is None,
+            "query_string": changelist.get_query_string(remove=drop),
+            "display": "全部",
+        }
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": self.value() == str(lookup),
+                "query_string": changelist.get_query_string(
+                    {self.parameter_name: lookup}, list(self.dependent_parameters)
+                ),
+                "display": title,
+            }
+
 
 def city_filter(field_path: str) -> type[CityFilter]:
     """A CityFilter on `field_path`, e.g. city_filter("institution__region_code")."""
     return type("CityFilter", (CityFilter,), {"field_path": field_path})
 
 
+class DistrictFilter(admin.SimpleListFilter):
+    """县（市、区） filter on a region-code field; subclass with `field_path` (or use `district_filter()`).
+
+    A city regulator is offered their city's districts; the province the districts of the city chosen in
+    the CityFilter (?city=, or the city of a ?district= linked to directly), none before one is chosen; a
+    district regulator's list is their district already, so the filter is hidden for them.
+    """
+
+    title = "所在区县"
+    parameter_name = "district"
+    field_path = "region_code"
+    city_parameter = CityFilter.parameter_name
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        scope = getattr(request.user, "region_scope", None)
+        if scope is None or level_of(scope) == RegionLevel.DISTRICT:
+            return []
+        city = self._chosen_city(request) if scope == PROVINCE_CODE else city_code_of(scope)
+        return list(districts_of(city).items()) if city else []
+
+    def _chosen_city(self, request: HttpRequest) -> str:
+        city = request.GET.get(self.city_parameter, "")
+        if city in CITIES:
+            return city
+        value = self.value() or ""
+        return city_code_of(value) if value in DISTRICTS else ""
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        value = self.value()
+        if not value or value not in DISTRICTS:
+            return queryset
+        # The region scope already bounds the queryset: another city's district simply matches nothing.
+        return in_scope(queryset, value, self.field_path)
+
+
+def district_filter(field_path: str) -> type[DistrictFilter]:
+    """A DistrictFilter on `field_path`, e.g. district_filter("institution__region_code")."""
+    return type("DistrictFilter", (DistrictFilter,), {"field_path": field_path})
+
+
+def excel_export_max_rows() -> int:
+    """The most rows the 导出 Excel（当前筛选结果） link writes (setting ADMIN_EXCEL_EXPORT_MAX_ROWS): a
+    bound on one request's database and CPU time, far below a sheet's own limit."""
+    return min(getattr(settings, "ADMIN_EXCEL_EXPORT_MAX_ROWS", 100_000), MAX_DATA_ROWS)
+
+
 class ExcelExportAdminMixin:
-    """Adds the action 导出所选为 Excel to a ModelAdmin that declares `excel_columns`.
+    """Excel exports for a ModelAdmin that declares `excel_columns`:
 
         class InstitutionAdmin(ExcelExportAdminMixin, RegionScopedAdmin, HistoryAdmin):
             excel_columns = [ExcelColumn("名称", "name"), ExcelColumn("状态", "get_status_display")]
 
-    Put it first among the bases. The export covers the selected rows (or, with "select all", the whole
-    filtered list) of the admin's own queryset, so a region scope applies to it as to the list. It is a
-    read: whoever may view the list may export it. Rows are read in chunks (`.iterator(chunk_size=2000)`);
-    name foreign keys the columns follow in `excel_select_related`.
+    - the action 导出所选为 Excel: the selected rows (or, with "select all", the filtered list);
+    - the link 导出 Excel（当前筛选结果） above the list: a GET of `<changelist>/export-xlsx/` with the list's
+      query string, which builds the same ChangeList (filters, search, ordering) and writes all its rows,
+      not one page, up to excel_export_max_rows(); the file is built in a temporary file and sent from it
+      (sujt.core.excel.xlsx_file_response).
+
+    Put it first among the bases. Both read the admin's own queryset, so a region scope applies to them as
+    to the list. An export is a read: whoever may view the list may export it. Rows are read in chunks
+    (`.iterator(chunk_size=2000)`); name foreign keys the columns follow in `excel_select_related`, or
+    override `get_excel_queryset` to prefetch what they read, so the query count does not grow with rows.
     """
 
     excel_columns: Sequence[ExcelColumn] = ()
     excel_select_related: Sequence[str] = ()
     # Sheet title and file name; the model's verbose_name_plural when empty.
     excel_title: str = ""
+    # The change list with the export link, unless the admin or a model-specific template names another.
+    excel_change_list_template = "core/admin/excel_change_list.html"
 
     def get_actions(self, request: HttpRequest) -> dict:
         actions = super().get_actions(request)
@@ -141,6 +219,12 @@ class ExcelExportAdminMixin:
             queryset = queryset.select_related(*self.excel_select_related)
         return queryset
 
+    def _excel_title(self) -> str:
+        return self.excel_title or str(self.model._meta.verbose_name_plural)
+
+    def _excel_filename(self) -> str:
+        return f"{self._excel_title()}-{timezone.localtime():%Y%m%d-%H%M%S}.xlsx"
+
     @admin.action(description="导出所选为 Excel")
     def export_xlsx(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
         if not self.has_view_permission(request):
@@ -152,10 +236,84 @@ class ExcelExportAdminMixin:
                 messages.ERROR,
             )
             return None
-        title = self.excel_title or str(self.model._meta.verbose_name_plural)
         return xlsx_export(
-            filename=f"{title}-{timezone.localtime():%Y%m%d-%H%M%S}.xlsx",
-            sheet_title=title,
+            filename=self._excel_filename(),
+            sheet_title=self._excel_title(),
             columns=self.excel_columns,
             objects=self.get_excel_queryset(request, queryset),
+        )
+
+    # --- the whole filtered list --------------------------------------------------------------------
+
+    def _excel_url_name(self) -> str:
+        return f"{self.model._meta.app_label}_{self.model._meta.model_name}_export_xlsx"
+
+    def get_urls(self) -> list:
+        urls = super().get_urls()
+        if not self.excel_columns:
+            return urls
+        # Before the model admin's own patterns: "<path:object_id>/" would take "export-xlsx/".
+        view = self.admin_site.admin_view(self.export_list_view)
+        return [path("export-xlsx/", view, name=self._excel_url_name()), *urls]
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
+        show = (
+            bool(self.excel_columns) and IS_POPUP_VAR not in request.GET and self.has_view_permission(request)
+        )
+        if show:
+            url = reverse(f"{self.admin_site.name}:{self._excel_url_name()}")
+            query = request.GET.copy()
+            for name in (PAGE_VAR, ERROR_FLAG):
+                query.pop(name, None)
+            extra_context = {
+                **(extra_context or {}),
+                "excel_export_url": f"{url}?{query.urlencode()}" if query else url,
+                "excel_export_max_rows": excel_export_max_rows(),
+            }
+        response = super().changelist_view(request, extra_context)
+        if show and isinstance(response, TemplateResponse) and not self.change_list_template:
+            # Keep Django's per-model override lookup; only the generic fallback gains the link.
+            opts = self.model._meta
+            response.template_name = [
+                f"admin/{opts.app_label}/{opts.model_name}/change_list.html",
+                f"admin/{opts.app_label}/change_list.html",
+                self.excel_change_list_template,
+            ]
+        return response
+
+    def export_list_view(self, request: HttpRequest) -> HttpResponse:
+        """GET <changelist>/export-xlsx/?<the list's query>: every row of that list as an .xlsx file."""
+        if request.method not in ("GET", "HEAD"):
+            return HttpResponse(status=405, headers={"Allow": "GET, HEAD"})
+        if not self.excel_columns or not self.has_view_permission(request):
+            raise PermissionDenied
+        changelist_url = reverse(
+            f"{self.admin_site.name}:{self.model._meta.app_label}_{self.model._meta.model_name}_changelist"
+        )
+        query = request.GET.copy()
+        # The export is the whole list, not the page the link was on (a page past the end would also be
+        # refused by the ChangeList).
+        for name in (PAGE_VAR, ERROR_FLAG):
+            query.pop(name, None)
+        request.GET = query
+        back = f"{changelist_url}?{query.urlencode()}" if query else changelist_url
+        try:
+            changelist = self.get_changelist_instance(request)
+        except IncorrectLookupParameters:
+            return HttpResponseRedirect(f"{changelist_url}?{urlencode({ERROR_FLAG: '1'})}")
+        limit = excel_export_max_rows()
+        # result_count is the filtered list's count the ChangeList has just taken: no query of our own.
+        if changelist.result_count > limit:
+            self.message_user(
+                request,
+                f"当前筛选结果共 {changelist.result_count:,} 条，超过单次导出上限 {limit:,} 条，"
+                "请增加筛选条件后再导出。",
+                messages.ERROR,
+            )
+            return HttpResponseRedirect(back)
+        return xlsx_file_response(
+            filename=self._excel_filename(),
+            sheet_title=self._excel_title(),
+            columns=self.excel_columns,
+            objects=self.get_excel_queryset(request, changelist.queryset),
         )
