@@ -6,4 +6,8 @@ class InstitutionsConfig(AppConfig):
     verbose_name = "机构风采管理"
 
     def ready(self) -> None:
+        from sujt.core.modules import register_admin_group
+
         from .integrations import certificates, confirmation, profile, regulators  # noqa: F401
+
+        register_admin_group("02", self.label)

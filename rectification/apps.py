@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class RectificationConfig(AppConfig):
     name = "rectification"
     verbose_name = "机构整改"
+
+    def ready(self) -> None:
+        from sujt.core.modules import register_admin_group
+
+        register_admin_group("03", self.label)

@@ -16,6 +16,13 @@ permissions arrive as a set of codenames computed by the caller.
 Beside its navigation entry an app declares what regulators get and review, with
 `sujt.core.registries.register_regulator_permissions` and `register_review_queue` (kept apart from
 navigation: they concern admin, not the workspace).
+
+The regulators' admin groups its sidebar the same way: an app says which group its models belong to,
+
+    register_admin_group("05", "credit")                    # every model of the app
+    register_admin_group("08", "reporting.centerreport")    # one model, where an app spans two modules
+
+and the admin lists the groups in ADMIN_GROUPS order. An app nobody placed falls under 系统.
 """
 
 from collections.abc import Callable, Collection
@@ -183,3 +190,47 @@ def portal_nav(*, path: str = "") -> list[NavItem]:
         if key not in PORTAL_CHANNELS
     ]
     return _mark_active(items, path)
+
+
+# --- The regulators' admin: sidebar groups ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AdminGroup:
+    key: str
+    title: str
+
+
+# The manual's module order, then accounts and the platform's own tables. 07 and 08 share one group:
+# one app (reporting) serves both, and a regulator looks for "the reports" in one place.
+ADMIN_GROUPS: tuple[AdminGroup, ...] = (
+    AdminGroup("02", MODULES_BY_CODE["02"].title),
+    AdminGroup("03", MODULES_BY_CODE["03"].title),
+    AdminGroup("04", MODULES_BY_CODE["04"].title),
+    AdminGroup("05", MODULES_BY_CODE["05"].title),
+    AdminGroup("06", MODULES_BY_CODE["06"].title),
+    AdminGroup("07", "运营数据填报"),
+    AdminGroup("accounts", "账号与权限"),
+    AdminGroup("system", "系统"),
+)
+ADMIN_GROUPS_BY_KEY: dict[str, AdminGroup] = {group.key: group for group in ADMIN_GROUPS}
+ADMIN_GROUP_ALIASES = {"08": "07"}  # 08 中心运营数据 is kept with 07
+DEFAULT_ADMIN_GROUP = "system"
+
+_admin_groups: dict[str, str] = {}  # "app_label" or "app_label.model_name" -> group key
+
+
+def register_admin_group(group: str, *targets: str) -> None:
+    """Places the admin models of each target ("app_label", or "app_label.model_name" for one model)
+    under `group` (a key of ADMIN_GROUPS, or "08")."""
+    key = ADMIN_GROUP_ALIASES.get(group, group)
+    if key not in ADMIN_GROUPS_BY_KEY:
+        raise ValueError(f"unknown admin group: {group}")
+    for target in targets:
+        _admin_groups[target.lower()] = key
+
+
+def admin_group_of(app_label: str, model_name: str) -> AdminGroup:
+    """The group a model's admin is listed under: its own declaration, else its app's, else 系统."""
+    key = _admin_groups.get(f"{app_label}.{model_name}".lower()) or _admin_groups.get(app_label.lower())
+    return ADMIN_GROUPS_BY_KEY[key or DEFAULT_ADMIN_GROUP]

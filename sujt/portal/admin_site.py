@@ -3,14 +3,25 @@
 The site replaces django.contrib.admin's default site (`RegulatorAdminConfig.default_site`), so every
 `admin.register` and `admin.site` of the apps lands here unchanged. It lives in the portal, the top of
 the dependency order, because its home page gathers what every module declares for regulators.
+
+Beyond Django's site: the sidebar and the home page list the models grouped by the manual's modules
+with a badge of pending reviews (admin_nav), an app's page is titled by the module's name, and signing
+in and out go through the platform's own pages (one login: lockout, audit and the first-login flow
+apply to regulators too).
 """
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
-from django.http import HttpRequest
+from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
+
+from .admin_nav import grouped_app_list
 
 
 class RegulatorAdminSite(admin.AdminSite):
@@ -22,6 +33,34 @@ class RegulatorAdminSite(admin.AdminSite):
         from .admin_dashboard import dashboard_context
 
         return super().index(request, {**dashboard_context(request), **(extra_context or {})})
+
+    def get_app_list(self, request: HttpRequest, app_label: str | None = None) -> list[dict[str, Any]]:
+        """One app (an app's page): its models in registration order. Every app: the module groups."""
+        app_dict = self._build_app_dict(request, app_label)
+        if app_label:
+            return list(app_dict.values())
+        return grouped_app_list(app_dict, request=request)
+
+    def app_index(
+        self, request: HttpRequest, app_label: str, extra_context: dict[str, Any] | None = None
+    ) -> TemplateResponse:
+        # Django titles it "<app> 管理", which doubles up with names like 机构风采管理.
+        app_list = self.get_app_list(request, app_label)
+        title = app_list[0]["name"] if app_list else ""
+        return super().app_index(request, app_label, {"title": title, **(extra_context or {})})
+
+    def login(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        # A signed-in user without admin access would bounce between the two login pages: refuse instead.
+        if request.user.is_authenticated and not self.has_permission(request):
+            raise PermissionDenied("not a regulator")
+        next_url = request.GET.get(REDIRECT_FIELD_NAME) or reverse("admin:index", current_app=self.name)
+        query = urlencode({REDIRECT_FIELD_NAME: next_url})
+        return HttpResponseRedirect(f"{reverse('accounts:login')}?{query}")
+
+    def logout(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        from sujt.accounts.views import LogoutView
+
+        return LogoutView.as_view()(request)
 
 
 class RegulatorAdminConfig(AdminConfig):
