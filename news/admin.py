@@ -5,8 +5,9 @@ content: their own articles and disclosures in every state, and institution news
 content stays the institution's: only 置顶 / 成果展 are editable here). Every write goes through
 `news.services` (see `news.admin_forms` for how the service's refusals reach the form).
 
-NewsSubmissionAdmin is the review queue of institution news: read-only pages, decisions with the review
-actions (approval publishes the news at once through `services.submission_approve`).
+NewsSubmissionAdmin is the review queue of institution news: read-only pages with the decision buttons,
+and the review actions of the list (approval publishes the news at once through
+`services.submission_approve`, from either place). ReviewAdminMixin lists only news ever submitted.
 """
 
 from collections.abc import Callable
@@ -432,15 +433,6 @@ class NewsSubmissionAdmin(
         "public_link",
     )
     readonly_fields = fields
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet:
-        # A draft (and a draft withdrawn before it was ever submitted) is the institution's private work.
-        return (
-            super()
-            .get_queryset(request)
-            .exclude(status=ReviewStatus.DRAFT)
-            .exclude(status=ReviewStatus.WITHDRAWN, submitted_at__isnull=True)
-        )
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -1,18 +1,23 @@
 """Admin building blocks shared by every app: the regulator's region scope and review queues."""
 
+import copy
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.contrib.admin.options import IS_POPUP_VAR
-from django.contrib.admin.utils import flatten_fieldsets
+from django.contrib.admin.exceptions import DisallowedModelAdminToField
+from django.contrib.admin.options import IS_POPUP_VAR, TO_FIELD_VAR
+from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
+from django.contrib.admin.utils import flatten_fieldsets, unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from . import workflow
@@ -21,6 +26,7 @@ from .forms import (
     KeyCheckedModelMultipleChoiceField,
     ReviewCommentForm,
     integers_in_range,
+    service_errors_add,
 )
 from .scoping import ever_submitted, regulator_scoped
 
@@ -138,7 +144,9 @@ def action_confirm_response(
 
 class ReadOnlyChangeFormMixin:
     """A change page to read and never to save: no save buttons, and a POST is refused. For what an
-    institution wrote and a regulator only decides on, with the review actions of the list."""
+    institution wrote and a regulator only decides on. Combined with ReviewAdminMixin, the one POST let
+    through is a review decision (the page's decision buttons), which that mixin handles without ever
+    reaching the model form's save."""
 
     def changeform_view(
         self,
@@ -147,8 +155,8 @@ class ReadOnlyChangeFormMixin:
         form_url: str = "",
         extra_context: Any = None,
     ) -> HttpResponse:
-        if request.method == "POST":
-            raise PermissionDenied("read-only in admin: decide with the review actions")
+        if request.method == "POST" and not is_review_post(self, request, object_id):
+            raise PermissionDenied("read-only in admin: decide with the review buttons or actions")
         extra_context = {
             **(extra_context or {}),
             "show_save": False,
@@ -199,6 +207,30 @@ def review_decisions(model: Any) -> dict[str, ReviewDecision]:
 
 REVIEW_FIELDS = [*workflow.WORKFLOW_FIELDS, "review_log"]
 MAX_ERROR_MESSAGES = 10
+# The change page's decision buttons post the transition's name under this key (and the comment under
+# the prefix below, so its id cannot clash with a model field called "comment" on the same page).
+REVIEW_TRANSITION_FIELD = "review_transition"
+REVIEW_FORM_PREFIX = "review"
+REVIEW_FORM_ID = "review-decision-form"
+
+
+def is_review_post(model_admin: Any, request: HttpRequest, object_id: str | None) -> bool:
+    """Whether the request is a decision posted from a ReviewAdminMixin change page."""
+    return (
+        isinstance(model_admin, ReviewAdminMixin)
+        and object_id is not None
+        and request.method == "POST"
+        and REVIEW_TRANSITION_FIELD in request.POST
+    )
+
+
+def _as_get(request: HttpRequest) -> HttpRequest:
+    """The request, seen as a GET: to render the change page again after a refused decision without
+    the model form treating the decision's POST as its own (the copy shares user, session, messages and
+    the CSRF state with the original)."""
+    page = copy.copy(request)
+    page.method = "GET"
+    return page
 
 
 class ReviewAdminMixin:
@@ -212,8 +244,16 @@ class ReviewAdminMixin:
     and the transition log, read-only, on the change page. Combine with RegionScopedAdmin:
 
         class NewsAdmin(ReviewAdminMixin, RegionScopedAdmin): region_field = "institution__region_code"
+
+    The change page is where a reviewer reads the submission, so it also carries one button per decision
+    this regulator may take on the object in its current state (review_decisions_for), with the comment
+    box: the decision goes through the same per-object apply as the list actions (_review_apply), then
+    back to the queue list with its filters. A model admin with its own `change_form_template` extends
+    core/admin/review_change_form.html (or includes core/admin/includes/review_decision_panel.html and
+    the form it names) to keep the buttons.
     """
 
+    change_form_template = "core/admin/review_change_form.html"
     review_confirm_template = "core/admin/review_confirm.html"
     # A model whose decisions do more than the status change (e.g. news published on approval) maps the
     # action names of its review_decisions to its own services, called with (obj=, by=, comment=).
@@ -223,8 +263,21 @@ class ReviewAdminMixin:
         # A draft is the institution's own until submitted; the files check reads the same rule.
         return ever_submitted(super().get_queryset(request))
 
-    def has_review_permission(self, request: HttpRequest) -> bool:
-        return self.has_change_permission(request)
+    def has_review_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self.has_change_permission(request, obj)
+
+    def review_decisions_for(self, request: HttpRequest, obj: Any) -> list[ReviewDecision]:
+        """The decisions the user may take on `obj` now: the model's review decisions that start from its
+        current state, of a side the user's side may take, for a user with the review permission."""
+        side = workflow.regulator_side(request.user)
+        if obj is None or obj.pk is None or side is None or not self.has_review_permission(request, obj):
+            return []
+        state = getattr(obj, workflow.workflow_of(obj).field)
+        return [
+            decision
+            for decision in review_decisions(self.model).values()
+            if state in decision.step.source and workflow.side_may_take(side, decision.step.side)
+        ]
 
     def get_list_filter(self, request: HttpRequest) -> list:
         filters = list(super().get_list_filter(request))
@@ -287,24 +340,168 @@ class ReviewAdminMixin:
             decision=decision,
         )
 
+    def _review_apply(
+        self, request: HttpRequest, obj: Any, decision: ReviewDecision, comment: str, *, side: str
+    ) -> Any:
+        """One decision on one object, for the list actions and the change page alike: the model's own
+        service where it has one (review_services), else the declared transition with the regulator's
+        side. Raises InvalidTransition / ValidationError as those do."""
+        override = self.review_services.get(decision.action)
+        if override is not None:
+            return override(obj=obj, by=request.user, comment=comment)
+        return workflow.transition(
+            obj=obj, name=decision.step.name, by=request.user, comment=comment, side=side
+        )
+
     def _apply_decision(
         self, request: HttpRequest, queryset: QuerySet, decision: ReviewDecision, comment: str, *, side: str
     ) -> None:
-        override = self.review_services.get(decision.action)
-        name, by = decision.step.name, request.user
-
-        def apply(obj: Any) -> Any:
-            if override is not None:
-                return override(obj=obj, by=by, comment=comment)
-            return workflow.transition(obj=obj, name=name, by=by, comment=comment, side=side)
-
         action_apply_each(
             self,
             request,
             queryset,
-            apply,
+            lambda obj: self._review_apply(request, obj, decision, comment, side=side),
             success=lambda done: _("已%(verb)s %(count)d 项。") % {"verb": decision.verb, "count": done},
         )
+
+    # -- the change page: read, then decide where the submission is
+
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: Any = None,
+    ) -> HttpResponse:
+        if is_review_post(self, request, object_id):
+            return self._review_change_post(request, object_id, form_url, extra_context)
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def render_change_form(
+        self,
+        request: HttpRequest,
+        context: dict,
+        add: bool = False,
+        change: bool = False,
+        form_url: str = "",
+        obj: Any = None,
+    ) -> HttpResponse:
+        if obj is not None and obj.pk is not None and not add:
+            decisions = self.review_decisions_for(request, obj)
+            name = self.model._meta.verbose_name
+            # "审核X" where a decision can be taken here; "查看X" where nothing can be done at all (a
+            # read-only page without decisions); an editable page keeps its "修改X".
+            if decisions:
+                context["title"] = _("审核%(name)s") % {"name": name}
+            elif context.get("show_save") is False or not self.has_change_permission(request, obj):
+                context["title"] = _("查看%(name)s") % {"name": name}
+            context["review_panel"] = self._review_panel(obj, decisions, context.get("review_form"))
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def _review_panel(self, obj: Any, decisions: list[ReviewDecision], form: Any) -> dict[str, Any]:
+        """What core/admin/includes/review_decision_panel.html shows: the current state, the buttons (each
+        coloured by the tone of the state it leads to) and the comment box; else why there is nothing to
+        do here."""
+        declared = workflow.workflow_of(obj)
+        state = getattr(obj, declared.field)
+        if form is None:
+            form = ReviewCommentForm(prefix=REVIEW_FORM_PREFIX)
+        # The controls sit inside the admin's own <form> on the page but belong to the decision form by
+        # their `form` attribute (forms do not nest): Enter in a model field never takes a decision.
+        form.fields["comment"].widget.attrs["form"] = REVIEW_FORM_ID
+        required = [decision.verb for decision in decisions if decision.comment_required]
+        if required:
+            form.fields["comment"].help_text = _("%(verbs)s时必填；机构将看到这条意见。") % {
+                "verbs": "、".join(f"「{verb}」" for verb in required)
+            }
+        else:
+            form.fields["comment"].help_text = _("选填：机构将看到这条意见。")
+        waiting = "、".join(str(side.label) for side in declared.reviewers_at(state))
+        return {
+            "form_id": REVIEW_FORM_ID,
+            "field_name": REVIEW_TRANSITION_FIELD,
+            "form": form,
+            "state": declared.label(state),
+            "tone": declared.tone(state),
+            "buttons": [
+                {
+                    "name": decision.step.name,
+                    "label": decision.verb,
+                    "tone": declared.tone(decision.step.target),
+                    "comment_required": decision.comment_required,
+                }
+                for decision in decisions
+            ],
+            "waiting_for": waiting,
+            "editable": declared.is_editable(state),
+            # What the reviewer wrote for a decision that could not be taken any more (someone else moved
+            # the object): shown to copy, since there is no box left to keep it in.
+            "unsent_comment": ""
+            if decisions or not form.is_bound
+            else form.data.get(form["comment"].html_name, ""),
+        }
+
+    def _review_change_post(
+        self, request: HttpRequest, object_id: str, form_url: str, extra_context: Any
+    ) -> HttpResponse:
+        """A decision posted from the change page. Another region's object (or a draft) does not exist
+        for the user (404); a transition that is no review decision of the model, or one the user's side
+        may not take, or a user without the review permission, is refused (403); an object someone else
+        moved meanwhile gets the engine's message and nothing is written. A refusal renders the page again
+        with the comment kept; a success goes back to the queue list with its filters."""
+        to_field = request.POST.get(TO_FIELD_VAR, request.GET.get(TO_FIELD_VAR))
+        if to_field and not self.to_field_allowed(request, to_field):
+            raise DisallowedModelAdminToField(f"The field {to_field} cannot be referenced.")
+        obj = self.get_object(request, unquote(object_id), to_field)
+        if obj is None:
+            raise Http404
+        side = workflow.regulator_side(request.user)
+        if side is None or not self.has_review_permission(request, obj):
+            raise PermissionDenied
+        name = request.POST.get(REVIEW_TRANSITION_FIELD, "")
+        decision = next(
+            (d for d in review_decisions(self.model).values() if d.step.name == name),
+            None,
+        )
+        if decision is None or not workflow.side_may_take(side, decision.step.side):
+            raise PermissionDenied
+        form = ReviewCommentForm(
+            request.POST, prefix=REVIEW_FORM_PREFIX, comment_required=decision.comment_required
+        )
+        if form.is_valid():
+            try:
+                self._review_apply(request, obj, decision, form.cleaned_data["comment"], side=side)
+            except workflow.InvalidTransition as exc:
+                self.message_user(request, exc.message, messages.ERROR)
+            except ValidationError as exc:
+                service_errors_add(form, exc)
+            else:
+                return self._review_done(request, obj, decision)
+        extra_context = {**(extra_context or {}), "review_form": form}
+        return self.changeform_view(_as_get(request), object_id, form_url, extra_context)
+
+    def _review_done(self, request: HttpRequest, obj: Any, decision: ReviewDecision) -> HttpResponse:
+        opts = self.model._meta
+        preserved = {"preserved_filters": self.get_preserved_filters(request), "opts": opts}
+        change_url = add_preserved_filters(
+            preserved,
+            reverse(
+                f"admin:{opts.app_label}_{opts.model_name}_change",
+                args=[obj.pk],
+                current_app=self.admin_site.name,
+            ),
+        )
+        self.message_user(
+            request,
+            format_html('「<a href="{}">{}</a>」已{}。', change_url, str(obj), decision.verb),
+            messages.SUCCESS,
+        )
+        # Back to the queue the reviewer came from (its filters kept): the next item is one click away,
+        # and the message links back to this one.
+        changelist = reverse(
+            f"admin:{opts.app_label}_{opts.model_name}_changelist", current_app=self.admin_site.name
+        )
+        return HttpResponseRedirect(add_preserved_filters(preserved, changelist))
 
 
 def _review_action(name: str) -> Callable[..., HttpResponse | None]:
