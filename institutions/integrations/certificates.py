@@ -9,17 +9,23 @@ institutions.services.certificates, so the deadline has no overdue action.
 Its to-do: every valid certificate expiring within 6 months, for members who manage the profile of its
 institution, due at the renewal deadline (3 months before expiry), so its urgency says how close the last
 day to apply for renewal is, not the expiry itself.
+
+For regulators (their dashboard): the valid certificates in their region expiring within 3 months (the
+renewal deadline), each opening its admin page, and 查看全部 the certificate list filtered the same way.
+A certificate past its date stays "overdue" only until the nightly job marks it 过期.
 """
 
 from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from sujt.accounts.parties import institution_admins
-from sujt.core.deadlines import DeadlineTodo, Offset, register_deadline
+from sujt.core.deadlines import DeadlineOversight, DeadlineTodo, Offset, register_deadline
 
 from ..choices import CertificateStatus
 from ..models import Certificate
 from ..selectors.confirmation import institutions_managed_by
+from ..selectors.qualification import RENEWAL_MONTHS
 from ..services.certificates import (
     REMINDER_MONTHS,
     certificate_url,
@@ -30,6 +36,11 @@ from ..services.certificates import (
 
 MODULE_LABEL = "02 机构风采管理"
 CERTIFICATE_DEADLINE = "institutions.certificate_expiry"
+
+
+def expiring_certificates_admin_url() -> str:
+    # ?expiry=3m is the certificate admin's 3个月内到期 filter: the same rows as the horizon below.
+    return f"{reverse('admin:institutions_certificate_changelist')}?expiry={RENEWAL_MONTHS}m"
 
 
 def valid_certificates() -> QuerySet[Certificate]:
@@ -60,5 +71,12 @@ register_deadline(
         module=MODULE_LABEL,
         due=lambda certificate: renewal_deadline(certificate.expires_on),
         owner=lambda certificate: certificate.institution.name,
+    ),
+    oversight=DeadlineOversight(
+        region_field="institution__region_code",
+        horizon=Offset(months=RENEWAL_MONTHS),
+        title=lambda certificate: f"证书 {certificate.number}",
+        owner=lambda certificate: certificate.institution.name,
+        list_url=expiring_certificates_admin_url,
     ),
 )

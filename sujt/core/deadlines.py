@@ -40,6 +40,11 @@ To-dos: a deadline with `todo=DeadlineTodo(...)` lists, on the dashboard of each
 of `todo.objects(user)` (for example the user's institutions' objects where they hold the module
 permission) with their due date: one query per deadline, whatever the number of objects.
 
+Regulators: a deadline with `oversight=DeadlineOversight(region_field=...)` shows on the regulators'
+dashboard. `deadline_items_in_scope(scope=..., today=...)` gives, per such deadline, how many running
+objects in the jurisdiction are overdue and how many fall due within the declaration's horizon, and the
+most urgent of them with their admin links: two queries per deadline, whatever the number of objects.
+
 Dates are local calendar dates (`sujt.core.dates`); no working-day rules.
 """
 
@@ -52,12 +57,14 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from .dates import add_months, due_after, format_date
+from .dates import add_months, days_left, due_after, format_date
 from .models import DeadlineNotice
 from .notifications import notify
+from .scoping import in_scope
 from .todos import Todo, register_todo_provider
 
 logger = logging.getLogger(__name__)
@@ -103,6 +110,12 @@ class Offset:
         """The day this reminder becomes due for `due_on`."""
         return due_after(due_on, months=-self.months, days=-self.days)
 
+    def until(self, today: datetime.date) -> datetime.date:
+        """The last due date within this span from `today` on: `today` plus `months` calendar months
+        and `days` days (3 months from 2026-11-30 is 2027-02-28), the rule of "expires within 3 months"
+        elsewhere on the platform."""
+        return add_months(today + datetime.timedelta(days=self.days), self.months)
+
     def latest_due(self, today: datetime.date) -> datetime.date:
         """No due date after this one has reached its reminder moment on `today` (up to the month-end
         slack; callers check each date exactly)."""
@@ -135,6 +148,37 @@ class DeadlineTodo:
     url: Callable[[Any], str] | None = None
 
 
+def _admin_change_url(obj: Any) -> str:
+    opts = obj._meta
+    try:
+        return reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
+    except NoReverseMatch:
+        return ""
+
+
+@dataclass(frozen=True)
+class DeadlineOversight:
+    """How a deadline shows on the regulators' dashboard.
+
+    - `region_field`: a lookup path from the deadline's model to a region code
+      ("institution__region_code"); the jurisdiction rule (`sujt.core.scoping.in_scope`) applies to it.
+    - `horizon`: an object counts as 即将到期 from this span before its due date (default 30 days).
+    - `owner(obj)`: whose object it is (the institution's name), shown beside it.
+    - `title(obj)`: the object in words (default `str(obj)`).
+    - `admin_url(obj)`: where the regulator opens it (default its admin change page).
+    - `list_url()`: the admin list of the deadline's due objects, for 查看全部 ("" for none).
+
+    The deadline's `due` must be a field name here: the counts are one database query.
+    """
+
+    region_field: str
+    horizon: Offset = Offset(days=30)
+    owner: Callable[[Any], str] | None = None
+    title: Callable[[Any], str] = str
+    admin_url: Callable[[Any], str] = _admin_change_url
+    list_url: Callable[[], str] | None = None
+
+
 @dataclass(frozen=True)
 class Deadline:
     """One registered kind of deadline (see register_deadline)."""
@@ -151,6 +195,7 @@ class Deadline:
     sms: bool
     on_overdue: Callable[[Any], None] | None
     todo: DeadlineTodo | None
+    oversight: DeadlineOversight | None = None
 
     @property
     def due_field(self) -> str | None:
@@ -191,6 +236,7 @@ def register_deadline(
     sms: bool = False,
     on_overdue: Callable[[Any], None] | None = None,
     todo: DeadlineTodo | None = None,
+    oversight: DeadlineOversight | None = None,
     label: str = "",
 ) -> Deadline:
     """Declares a kind of deadline on `model` (see the module docstring); call it once, at start-up.
@@ -210,6 +256,8 @@ def register_deadline(
         raise ValueError(f"deadline {key!r} has the same reminder twice")
     if reminders and (recipients is None or message is None):
         raise ValueError(f"deadline {key!r} has reminders but no recipients or message")
+    if oversight is not None and not isinstance(due, str):
+        raise ValueError(f"deadline {key!r}: regulators' oversight needs `due` as a date field name")
     deadline = Deadline(
         key=key,
         label=label or key,
@@ -223,6 +271,7 @@ def register_deadline(
         sms=sms,
         on_overdue=on_overdue,
         todo=todo,
+        oversight=oversight,
     )
     _deadlines[key] = deadline
     return deadline
@@ -479,3 +528,106 @@ def deadline_todos(user: Any) -> list[Todo]:
 
 
 register_todo_provider(deadline_todos)
+
+
+# --- Regulators' view ------------------------------------------------------------------------------
+
+# The most urgent objects listed per deadline on the regulators' dashboard.
+OVERSIGHT_LIMIT = 5
+
+
+@dataclass(frozen=True)
+class DeadlineItem:
+    """One running object of a deadline, as a regulator sees it."""
+
+    title: str
+    owner: str
+    due_on: datetime.date
+    days_left: int  # negative once past
+    url: str
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.days_left < 0
+
+    @property
+    def due_text(self) -> str:
+        """已逾期 N 天, 今天到期, 还剩 N 天 (the date is shown beside it)."""
+        if self.days_left < 0:
+            return f"已逾期 {-self.days_left} 天"
+        if self.days_left == 0:
+            return "今天到期"
+        return f"还剩 {self.days_left} 天"
+
+
+@dataclass(frozen=True)
+class DeadlineSummary:
+    """One deadline in a jurisdiction: the counts and the most urgent objects (overdue first, then by due
+    date)."""
+
+    key: str
+    label: str
+    overdue: int
+    due_soon: int
+    horizon_label: str  # 30天内, 3个月内
+    items: list[DeadlineItem]
+    list_url: str
+
+    @property
+    def total(self) -> int:
+        return self.overdue + self.due_soon
+
+
+def _span_label(offset: Offset) -> str:
+    months = f"{offset.months}个月" if offset.months else ""
+    days = f"{offset.days}天" if offset.days else ""
+    return f"{months}{days}内" if months or days else "今天"
+
+
+def deadline_items_in_scope(
+    *, scope: str | None, today: datetime.date | None = None, limit: int = OVERSIGHT_LIMIT
+) -> list[DeadlineSummary]:
+    """Every deadline declared with `oversight=`, in the jurisdiction `scope` (a region code; None sees
+    nothing): how many running objects (of the deadline's `queryset()`) are overdue and how many fall due
+    from `today` to the end of the oversight's horizon, and the `limit` most urgent of them.
+
+    Two queries per deadline (one aggregate, one page of objects; none for the page when nothing is
+    due), whatever the number of objects."""
+    today = today or timezone.localdate()
+    summaries: list[DeadlineSummary] = []
+    for deadline in registered_deadlines():
+        oversight = deadline.oversight
+        if oversight is None:
+            continue
+        due = deadline.due_field
+        until = oversight.horizon.until(today)
+        running = in_scope(deadline.queryset(), scope, oversight.region_field)
+        counts = running.aggregate(
+            overdue=Count("pk", filter=Q(**{f"{due}__lt": today})),
+            due_soon=Count("pk", filter=Q(**{f"{due}__gte": today, f"{due}__lte": until})),
+        )
+        items: list[DeadlineItem] = []
+        if counts["overdue"] or counts["due_soon"]:
+            urgent = running.filter(**{f"{due}__lte": until}).order_by(due, "pk")[:limit]
+            items = [
+                DeadlineItem(
+                    title=oversight.title(obj),
+                    owner=oversight.owner(obj) if oversight.owner else "",
+                    due_on=getattr(obj, due),
+                    days_left=days_left(getattr(obj, due), today),
+                    url=oversight.admin_url(obj),
+                )
+                for obj in urgent
+            ]
+        summaries.append(
+            DeadlineSummary(
+                key=deadline.key,
+                label=deadline.label,
+                overdue=counts["overdue"],
+                due_soon=counts["due_soon"],
+                horizon_label=_span_label(oversight.horizon),
+                items=items,
+                list_url=oversight.list_url() if oversight.list_url else "",
+            )
+        )
+    return summaries

@@ -15,12 +15,16 @@ AppConfig.ready()):
 
 accounts builds the regulator group from `regulator_permissions()` (`regulator_group_ensure`, also run
 after every `migrate`); the regulators' dashboard reads `review_queues_for(user=...)`: label, count in
-the user's jurisdiction and admin link of each queue they review. Nothing here names an app: core learns
-the names only from the calls.
+the user's jurisdiction and admin link of each queue they review; `pending_rows_for(user=...)`: the
+latest submissions waiting across those queues, each with its institution, submission time and admin
+change page; `pending_by_city(user=...)`: the waiting rows per city (the province's breakdown). Nothing
+here names an app: core learns the names only from the calls.
 A codename that names no model or declared permission of its app is a system check error (core.E010),
 so a typo fails `manage.py check` and the test suite instead of silently granting nothing.
 """
 
+import datetime
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -29,7 +33,8 @@ from urllib.parse import urlencode
 from django.apps import apps
 from django.contrib.auth import get_permission_codename
 from django.core import checks
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Count, Model, Q, QuerySet
+from django.db.models.functions import Substr
 from django.urls import NoReverseMatch, reverse
 
 from .regions import PROVINCE_CODE
@@ -106,6 +111,13 @@ class ReviewQueue:
     reviewed: bool = True  # a review queue: never-submitted drafts are the institution's own
     admin_url_name: str = ""
     selector: Callable[[], QuerySet] | None = None
+    # What the dashboard's latest-submissions list reads: the submitting institution (a foreign key;
+    # "" for none) and when the row was handed in (a datetime field; "" to order by newest row).
+    owner_field: str = "institution"
+    submitted_field: str = "submitted_at"
+    # The admin list's city filter (sujt.core.admin_tools.CityFilter), for the province's breakdown by
+    # city; "" when the list has none.
+    city_param: str = "city"
 
     def rows(self) -> QuerySet:
         """Every waiting row, whatever its region."""
@@ -124,6 +136,30 @@ class ReviewQueue:
         if isinstance(self.pending, Q) or not self.pending:
             return url
         return f"{url}?{urlencode(self.pending)}"
+
+    def city_url(self, city_code: str) -> str:
+        """The queue's admin link narrowed to one city ("" when its list cannot filter by city)."""
+        url = self.url
+        if not url or not self.city_param:
+            return ""
+        return f"{url}{'&' if '?' in url else '?'}{urlencode({self.city_param: city_code})}"
+
+    def rows_for(self, user: Any) -> QuerySet:
+        """The waiting rows in `user`'s jurisdiction (none for a user who is no regulator)."""
+        return regulator_scoped(self.rows(), user=user, region_field=self.region_field)
+
+    def change_url(self, obj: Model) -> str:
+        """Where the regulator decides on one row: its admin change page ("" when there is none)."""
+        opts = self.model._meta
+        name = (
+            self.admin_url_name.removesuffix("_changelist") + "_change"
+            if self.admin_url_name.endswith("_changelist")
+            else f"admin:{opts.app_label}_{opts.model_name}_change"
+        )
+        try:
+            return reverse(name, args=[obj.pk])
+        except NoReverseMatch:
+            return ""
 
     def visible_to(self, user: Any) -> bool:
         opts = self.model._meta
@@ -152,6 +188,9 @@ def register_review_queue(
     reviewed: bool = True,
     admin_url_name: str = "",
     selector: Callable[[], QuerySet] | None = None,
+    owner_field: str = "institution",
+    submitted_field: str = "submitted_at",
+    city_param: str = "city",
 ) -> ReviewQueue:
     """Declares that rows of `model` matching `pending` wait for the regulators (of `side`) whose
     jurisdiction holds `region_field` (a lookup path to a region code).
@@ -160,9 +199,15 @@ def register_review_queue(
     link opens on exactly the counted rows: use lookups the admin's list_filter allows, such as
     {"status__exact": "submitted"}). `reviewed` leaves out rows never submitted. `admin_url_name`
     defaults to the model's admin changelist; `selector` (no arguments, a queryset of `model`) replaces
-    the model's default manager when the waiting rows need more than a filter."""
+    the model's default manager when the waiting rows need more than a filter. `owner_field` (a foreign
+    key, default the Reviewable's `institution`) and `submitted_field` (default its `submitted_at`) are
+    what the dashboard shows of each waiting row; a model without them passes "". `city_param` is the
+    admin list's city filter (the province's breakdown links each city's count to it), "" for none."""
     if side not in QUEUE_SIDES:
         raise ValueError(f"unknown queue side: {side}")
+    for name in (owner_field, submitted_field):
+        if name:
+            model._meta.get_field(name)  # FieldDoesNotExist at start-up, not on the dashboard
     queue = ReviewQueue(
         key,
         model,
@@ -173,6 +218,9 @@ def register_review_queue(
         reviewed=reviewed,
         admin_url_name=admin_url_name,
         selector=selector,
+        owner_field=owner_field,
+        submitted_field=submitted_field,
+        city_param=city_param,
     )
     _review_queues[key] = queue
     return queue
@@ -204,3 +252,75 @@ def review_queues_for(*, user: Any) -> list[QueueCount]:
         for queue in _review_queues.values()
         if queue.visible_to(user)
     ]
+
+
+# The latest submissions listed on the regulators' dashboard.
+PENDING_ROWS_LIMIT = 8
+
+
+@dataclass(frozen=True)
+class PendingRow:
+    """One submission waiting for a regulator's decision."""
+
+    queue_key: str
+    queue_label: str
+    title: str
+    institution: str
+    submitted_at: datetime.datetime | None
+    url: str
+
+
+def _latest_rows(queue: ReviewQueue, *, user: Any, limit: int) -> list[PendingRow]:
+    rows = queue.rows_for(user)
+    if queue.owner_field:
+        rows = rows.select_related(queue.owner_field)
+    order = [f"-{queue.submitted_field}"] if queue.submitted_field else []
+    return [
+        PendingRow(
+            queue_key=queue.key,
+            queue_label=queue.label,
+            title=str(obj),
+            institution=str(getattr(obj, queue.owner_field) or "") if queue.owner_field else "",
+            submitted_at=getattr(obj, queue.submitted_field) if queue.submitted_field else None,
+            url=queue.change_url(obj),
+        )
+        for obj in rows.order_by(*order, "-pk")[:limit]
+    ]
+
+
+def pending_rows_for(*, user: Any, limit: int = PENDING_ROWS_LIMIT) -> list[PendingRow]:
+    """The `limit` latest submissions waiting in the queues `user` reviews, in their jurisdiction, newest
+    first across queues (rows without a submission time last): one query per queue, each reading at most
+    `limit` rows."""
+    rows = [
+        row
+        for queue in _review_queues.values()
+        if queue.visible_to(user)
+        for row in _latest_rows(queue, user=user, limit=limit)
+    ]
+    oldest = datetime.datetime.min.replace(tzinfo=datetime.UTC)
+    rows.sort(key=lambda row: row.submitted_at or oldest, reverse=True)
+    return rows[:limit]
+
+
+def pending_by_city(*, user: Any) -> list[tuple[ReviewQueue, Counter[str]]]:
+    """Each queue `user` reviews, in registration order, with how many rows wait in it per city code
+    (320100, …) of their jurisdiction: one grouped COUNT per queue."""
+    result = []
+    for queue in _review_queues.values():
+        if not queue.visible_to(user):
+            continue
+        # A region code's first four digits name its city (320102 → 3201 → 320100).
+        grouped = (
+            queue.rows_for(user)
+            .annotate(_city=Substr(queue.region_field, 1, 4))
+            .order_by()
+            .values("_city")
+            .annotate(_count=Count("pk"))
+        )
+        counts: Counter[str] = Counter()
+        for row in grouped:
+            if row["_city"]:
+                counts[f"{row['_city']}00"] += row["_count"]
+        result.append((queue, counts))
+    return result
