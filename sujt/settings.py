@@ -275,6 +275,8 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "sujt.accounts.views.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "sujt.core.net.client_ip"
 AXES_VERBOSE = False
+# axes' own admin pages are English; sujt.accounts.admin_axes shows its records in Chinese instead.
+AXES_ENABLE_ADMIN = False
 LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 50)
 
 # Reverse proxies in front of Django that append the client's address to X-Forwarded-For (nginx with

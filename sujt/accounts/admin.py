@@ -22,10 +22,12 @@ from sujt.core.regions import PROVINCE_CODE, SCOPE_CHOICES, level_of, region_nam
 from sujt.core.scoping import in_scope
 from sujt.core.validators import mask_id_card
 
-from . import selectors, services
+from . import admin_axes, selectors, services  # noqa: F401 (admin_axes registers axes' records)
+from .admin_account_help import AccountHelpAdminMixin, LockedOutFilter
 from .forms import AdminSetPasswordForm, UserAdminChangeForm, UserAdminCreationForm
 from .models import LoginEvent, Membership, Regulator, User
 from .services import password_set, regulator_save
+
 
 def _scope(request: HttpRequest) -> str | None:
     return getattr(request.user, "region_scope", None)
@@ -61,8 +63,12 @@ class UserMembershipInline(ReadOnlyInline):
 
 
 @admin.register(User)
-class UserAdmin(KeyCheckedRelatedFieldsMixin, ExcelExportAdminMixin, HistoryAdmin, DjangoUserAdmin):
+class UserAdmin(
+    AccountHelpAdminMixin, KeyCheckedRelatedFieldsMixin, ExcelExportAdminMixin, HistoryAdmin, DjangoUserAdmin
+):
     form = UserAdminChangeForm
+    change_form_template = "accounts/admin/user_change_form.html"
+    actions = ["unlock_accounts", "reset_passwords"]
     add_form = UserAdminCreationForm
     change_password_form = AdminSetPasswordForm
     history_masked_fields = {"id_card_number": mask_id_card}
@@ -73,14 +79,23 @@ class UserAdmin(KeyCheckedRelatedFieldsMixin, ExcelExportAdminMixin, HistoryAdmi
         "is_active",
         "is_staff",
         "must_change_password",
+        "locked_badge",
         "last_login",
     )
-    list_filter = ("is_active", "is_staff", "is_superuser", "must_change_password", "is_system")
+    list_filter = (
+        "is_active",
+        LockedOutFilter,
+        "is_staff",
+        "is_superuser",
+        "must_change_password",
+        "is_system",
+    )
     search_fields = ("phone", "name", "email")
     ordering = ("phone",)
     filter_horizontal = ("groups", "user_permissions")
     readonly_fields = (
         "masked_id_card",
+        "lock_state",
         "password_changed_at",
         "info_confirmed_at",
         "last_login",
@@ -92,7 +107,15 @@ class UserAdmin(KeyCheckedRelatedFieldsMixin, ExcelExportAdminMixin, HistoryAdmi
         ("权限", {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
         (
             "登录与密码",
-            {"fields": ("must_change_password", "password_changed_at", "last_login", "date_joined")},
+            {
+                "fields": (
+                    "lock_state",
+                    "must_change_password",
+                    "password_changed_at",
+                    "last_login",
+                    "date_joined",
+                )
+            },
         ),
     )
     add_fieldsets = (
@@ -119,7 +142,8 @@ class UserAdmin(KeyCheckedRelatedFieldsMixin, ExcelExportAdminMixin, HistoryAdmi
         return obj.masked_id_card or "—"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        queryset = super().get_queryset(request)
+        # The lock state rides along as one subquery (the 已锁定 column, filter and change page).
+        queryset = selectors.with_login_failures(super().get_queryset(request))
         scope = _scope(request)
         if scope == PROVINCE_CODE:
             return queryset
@@ -261,11 +285,11 @@ class MembershipAdmin(RegionScopedAdmin, HistoryAdmin):
 class LoginEventAdmin(KeyCheckedRelatedFieldsMixin, ExcelExportAdminMixin, admin.ModelAdmin):
     """The login audit: read-only, never deleted."""
 
-    list_display = ("created_at", "kind", "phone", "user", "ip_address", "browser")
+    list_display = ("created_at", "kind", "phone", "user", "by", "ip_address", "browser")
     list_filter = ("kind",)
     date_hierarchy = "created_at"
     search_fields = ("phone", "ip_address", "user__name")
-    list_select_related = ("user",)
+    list_select_related = ("user", "by")
     list_per_page = 50
     excel_columns = [
         ExcelColumn("时间", "created_at"),
@@ -274,8 +298,9 @@ class LoginEventAdmin(KeyCheckedRelatedFieldsMixin, ExcelExportAdminMixin, admin
         ExcelColumn("用户姓名", "user.name"),
         ExcelColumn("IP", "ip_address"),
         ExcelColumn("浏览器", "user_agent", width=60),
+        ExcelColumn("操作人", "by"),
     ]
-    excel_select_related = ("user",)
+    excel_select_related = ("user", "by")
 
     @admin.display(description="浏览器")
     def browser(self, obj: LoginEvent) -> str:

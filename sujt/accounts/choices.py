@@ -11,6 +11,9 @@ class LoginEventKind(models.TextChoices):
     LOGOUT = "logout", "退出登录"
     FAILED = "failed", "登录失败"
     LOCKED = "locked", "账号锁定"
+    # Written when a regulator helps an account back in (LoginEvent.by names them).
+    UNLOCKED = "unlocked", "解除锁定"
+    PASSWORD_RESET = "password_reset", "重置密码"
 
 
 class InvitationStatus(models.TextChoices):

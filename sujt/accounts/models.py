@@ -1,6 +1,7 @@
 from datetime import timedelta
 from typing import Any
 
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
@@ -297,6 +298,10 @@ class LoginEvent(models.Model):
         User, verbose_name=_("用户"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     phone = models.CharField(_("登录账号"), max_length=64, blank=True)
+    # Who acted on the account, when someone else did (a regulator unlocking or resetting it).
+    by = models.ForeignKey(
+        User, verbose_name=_("操作人"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     ip_address = models.GenericIPAddressField(_("IP 地址"), null=True, blank=True)
     user_agent = models.CharField(_("浏览器"), max_length=255, blank=True)
     created_at = models.DateTimeField(_("时间"), default=timezone.now)
@@ -334,3 +339,26 @@ class InstitutionGroupObjectPermission(GroupObjectPermissionBase):
 
     class Meta(GroupObjectPermissionBase.Meta):
         verbose_name = verbose_name_plural = _("机构模块权限（用户组）")
+
+
+# --- django-axes' tables under Chinese names --------------------------------------------------------
+# axes ships no Chinese translation, and its own verbose names cannot change without a migration in
+# axes itself; these proxies (no tables of their own) are what admin registers instead.
+
+
+class LoginLockout(AccessAttempt):
+    class Meta:
+        proxy = True
+        verbose_name = verbose_name_plural = _("登录锁定记录")
+
+
+class LoginAccessLog(AccessLog):
+    class Meta:
+        proxy = True
+        verbose_name = verbose_name_plural = _("登录访问记录")
+
+
+class LoginFailureLog(AccessFailureLog):
+    class Meta:
+        proxy = True
+        verbose_name = verbose_name_plural = _("登录失败明细")

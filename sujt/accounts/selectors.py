@@ -1,6 +1,11 @@
 """Permission-filtered reads about users and memberships."""
 
-from django.db.models import Q, QuerySet
+from datetime import datetime
+
+from axes.models import AccessAttempt
+from django.conf import settings
+from django.db.models import IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -104,6 +109,80 @@ def users_in_region(*, scope: str | None) -> QuerySet[User]:
     members = in_scope(Membership.objects.all(), scope, "institution__region_code").values("user_id")
     regulators = in_scope(Regulator.objects.all(), scope, "region_code").values("user_id")
     return users.filter(Q(pk__in=members) | Q(pk__in=regulators))
+
+
+def users_regulated_by(*, user: User) -> QuerySet[User]:
+    """The accounts `user` may unlock and reset: for a regulator, institution users with an active
+    membership in an institution of their jurisdiction (anywhere for the province), never a regulator,
+    platform or system account; a superuser may also help regulators (nobody else can). Nobody helps
+    their own account or a superuser's here.
+
+    The one place this rule is written: admin's actions and buttons and the services both read it, so a
+    Nanjing regulator asking for a Suzhou user's account gets a 404 and the service refuses it anyway.
+    """
+    scope = getattr(user, "region_scope", None) if user.is_active else None
+    if scope is None:
+        return User.objects.none()
+    accounts = User.objects.filter(is_superuser=False, is_system=False).exclude(pk=user.pk)
+    if user.is_superuser:
+        return accounts
+    members = in_scope(Membership.objects.filter(is_active=True), scope, "institution__region_code")
+    return accounts.filter(pk__in=members.values("user_id"), is_staff=False).exclude(
+        pk__in=Regulator.objects.values("user_id")
+    )
+
+
+def lockout_started_after() -> datetime:
+    """Failures older than this no longer count (django-axes' cool-off period)."""
+    return timezone.now() - settings.AXES_COOLOFF_TIME
+
+
+def with_login_failures(queryset: QuerySet[User]) -> QuerySet[User]:
+    """Annotates `login_failures`: the account's failed logins django-axes still counts (one subquery).
+
+    An account is locked when this reaches AXES_FAILURE_LIMIT (see `is_locked_out`); the rows are axes'
+    own, so what admin shows is exactly what the login refuses.
+    """
+    failures = (
+        AccessAttempt.objects.filter(username=OuterRef("phone"), attempt_time__gt=lockout_started_after())
+        .order_by()
+        .values("username")
+        .annotate(total=Sum("failures_since_start"))
+        .values("total")
+    )
+    return queryset.annotate(login_failures=Coalesce(Subquery(failures, output_field=IntegerField()), 0))
+
+
+def locked_out(queryset: QuerySet[User], *, locked: bool = True) -> QuerySet[User]:
+    """Of users annotated by `with_login_failures`, those locked out now (or, with locked=False, not)."""
+    limit = settings.AXES_FAILURE_LIMIT
+    if locked:
+        return queryset.filter(login_failures__gte=limit)
+    return queryset.filter(login_failures__lt=limit)
+
+
+def is_locked_out(user: User) -> bool:
+    """Whether the account is locked now (reads the annotation when present, else asks the database)."""
+    failures = getattr(user, "login_failures", None)
+    if failures is None:
+        failures = (
+            with_login_failures(User.objects.filter(pk=user.pk))
+            .values_list("login_failures", flat=True)
+            .first()
+            or 0
+        )
+    return failures >= settings.AXES_FAILURE_LIMIT
+
+
+def lockout_ends_at(*, phone: str) -> datetime | None:
+    """When a locked account opens again by itself: the last counted failure plus the cool-off."""
+    last = (
+        AccessAttempt.objects.filter(username=phone, attempt_time__gt=lockout_started_after())
+        .order_by("-attempt_time")
+        .values_list("attempt_time", flat=True)
+        .first()
+    )
+    return None if last is None else last + settings.AXES_COOLOFF_TIME
 
 
 def module_perms_of(*, membership: Membership) -> set[str]:

@@ -11,7 +11,9 @@ Rules kept here (views and admin only call these):
   admin's account;
 - state changes are conditional UPDATEs on the expected state, made while the institution's admin rows
   are locked, so two managers acting at once cannot both remove "the other" admin;
-- every SMS goes through `sms_queue`: over its limits the action is refused whole.
+- every SMS goes through `sms_queue`: over its limits the action is refused whole;
+- a regulator unlocks or resets only the institution users of their jurisdiction (`users_regulated_by`),
+  and each time a login-log row and a history row say who did it.
 """
 
 import secrets
@@ -20,7 +22,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
-from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Model
 from django.utils import timezone
@@ -31,11 +33,11 @@ from sujt.core.notifications import notify, sms_queue
 from sujt.core.registries import regulator_permissions
 from sujt.core.validators import mask_phone
 
-from .choices import InvitationStatus, MembershipRole
-from .models import Invitation, Membership, PasswordHistory, Regulator, User
+from .choices import InvitationStatus, LoginEventKind, MembershipRole
+from .models import Invitation, LoginEvent, Membership, PasswordHistory, Regulator, User
 from .parties import oversees_region
 from .permissions import MODULE_PERMISSION_CODES, MODULE_PERMISSION_LABELS
-from .selectors import account_only_here, module_perms_of
+from .selectors import account_only_here, module_perms_of, users_regulated_by
 
 REGULATOR_GROUP = "监管人员"
 
@@ -384,23 +386,76 @@ def membership_password_reset(*, membership: Membership, by: User) -> None:
     Only for an account that belongs to this institution alone: a person who also works elsewhere keeps
     a password no single institution can take from them.
     """
-    from axes.utils import reset as axes_reset
-
     _refuse_self(membership=membership, by=by, message="不能重置自己的密码，请使用“修改密码”。")
     _refuse_admin_target_unless_admin(membership=membership, by=by)
     _refuse_unless_only_here(membership=membership, by=by, message=PASSWORD_ELSEWHERE)
     user = User.objects.select_for_update().get(pk=membership.user_id)
+    _temporary_password_send(user=user, by=by, reason=f"{membership.institution}已为您重置密码，")
+
+
+def _temporary_password_send(*, user: User, by: User, reason: str) -> None:
+    """Gives a locked row (`user`) a new temporary password, texted to its phone; call inside the
+    caller's transaction, so that a refused SMS (over its limits) rolls the new password back too.
+
+    The password exists only in the SMS: nobody who presses the button ever sees it. Changing the hash
+    also ends the user's sessions (Django checks the session's password hash on every request).
+    """
+    from axes.utils import reset as axes_reset
+
     password = temporary_password_generate(user=user)
     password_set(user=user, raw_password=password, must_change=True)
-    # A reset is also how a locked-out member gets back in.
+    # A reset is also how a locked-out user gets back in.
     axes_reset(username=user.phone)
-    sms_queue(
-        phone=user.phone,
-        message=_temporary_password_message(
-            password=password, reason=f"{membership.institution}已为您重置密码，"
-        ),
-        by=by,
+    sms_queue(phone=user.phone, message=_temporary_password_message(password=password, reason=reason), by=by)
+
+
+# --- Account help by regulators (unlock, reset password) ------------------------------------------
+
+
+def _regulated_account_lock(*, user: User, by: User) -> User:
+    """The target account, row-locked, if `by` regulates it (`users_regulated_by`); refused otherwise,
+    whatever the caller checked before (admin answers 404 earlier; this is the rule's second line)."""
+    target = users_regulated_by(user=by).select_for_update().filter(pk=user.pk).first()
+    if target is None:
+        raise PermissionDenied("该账号不在您的管辖范围内。")
+    return target
+
+
+def _account_help_record(*, user: User, by: User, kind: str, ip_address: str | None) -> None:
+    """The login-log row of a regulator's help, naming who acted (the account's history row is written
+    by the change itself, or by the caller when nothing on the account changed)."""
+    LoginEvent.objects.create(kind=kind, user=user, phone=user.phone, by=by, ip_address=ip_address)
+
+
+@transaction.atomic
+def account_unlock(*, user: User, by: User, ip_address: str | None = None) -> int:
+    """Clears django-axes' failure count of that one account (no other account's, no address's), so the
+    user may log in again at once. Returns how many failure records were cleared (0: it was not locked,
+    which is still recorded: the regulator's intent is the audit)."""
+    from axes.utils import reset as axes_reset
+
+    target = _regulated_account_lock(user=user, by=by)
+    cleared = axes_reset(username=target.phone)
+    _account_help_record(user=target, by=by, kind=LoginEventKind.UNLOCKED, ip_address=ip_address)
+    # Nothing on the user row changes (the failures are axes' rows), so the history row is made here.
+    User.history.bulk_history_create(
+        [target], update=True, default_user=by, default_change_reason="监管人员解除登录锁定"
     )
+    return cleared
+
+
+@transaction.atomic
+def account_password_reset_by_regulator(*, user: User, by: User, ip_address: str | None = None) -> None:
+    """A regulator resets an institution user's password: a temporary one goes out by SMS (within the
+    SMS limits per phone and per regulator, else refused whole), the user must change it at the next
+    login, the account is unlocked and its sessions end."""
+    target = _regulated_account_lock(user=user, by=by)
+    bureau = getattr(by.regulator_profile, "bureau", "") or "监管部门"
+    # The history row of the password change names the regulator and why.
+    target._history_user = by
+    target._change_reason = "监管人员重置密码（临时密码已短信发送）"
+    _temporary_password_send(user=target, by=by, reason=f"{bureau}已为您重置密码，")
+    _account_help_record(user=target, by=by, kind=LoginEventKind.PASSWORD_RESET, ip_address=ip_address)
 
 
 # --- Invitations (an existing account joins an institution) ---------------------------------------

@@ -212,7 +212,7 @@ def test_the_login_audit_export_is_scoped_and_in_local_time(
         kind=LoginEventKind.LOGIN, user=other_inst_admin, phone=other_inst_admin.phone, created_at=moment
     )
     rows = rows_of(admin_export(client, "admin:accounts_loginevent_changelist", LoginEvent))
-    assert rows[0] == ("时间", "事件", "账号", "用户姓名", "IP", "浏览器")
+    assert rows[0] == ("时间", "事件", "账号", "用户姓名", "IP", "浏览器", "操作人")
     assert rows[1:] == [
         (
             datetime.datetime(2026, 2, 2, 2, 0),
@@ -221,6 +221,7 @@ def test_the_login_audit_export_is_scoped_and_in_local_time(
             "机构管理员甲",
             "10.1.2.3",
             "Mozilla/5.0 (X11; Linux x86_64) Chrome/130.0",
+            None,
         )
     ]
 
@@ -230,7 +231,7 @@ def test_a_failed_login_without_a_user_exports_an_empty_name(client_for, provinc
     client = client_for("province_regulator")
     rows = rows_of(admin_export(client, "admin:accounts_loginevent_changelist", LoginEvent))
     failed = [row for row in rows if row[2] == "13512345678"]
-    assert failed == [(failed[0][0], "登录失败", "13512345678", None, None, None)]
+    assert failed == [(failed[0][0], "登录失败", "13512345678", None, None, None, None)]
 
 
 def test_the_user_admin_export_writes_formula_like_names_as_text(db):
