@@ -33,7 +33,6 @@ from ..models import (
     Certificate,
     Equipment,
     Institution,
-    InstitutionField,
     Patent,
     Personnel,
     Signatory,
@@ -63,6 +62,7 @@ from .filters import (
 # page is read-only for them.
 EDITABLE_FIELDS = ("name", "uscc", "region_code", "status", "centers_enabled")
 SYNCED_READONLY = tuple(name for name in INSTITUTION_FIELDS if name not in EDITABLE_FIELDS)
+QUALIFICATION_NOTE = "资质认定证书、检验检测场所、仪器设备、授权签字人和人员见下方；检验检测领域见“完善信息”"
 IP_MODELS = {model._meta.model_name: model for model in (SoftwareCopyright, Patent, Trademark)}
 SYNC_NOTE = "以下信息由资质认定审批系统同步；监管人员更正后，如审批系统数据不同，下次同步时以审批系统为准。"
 
@@ -81,14 +81,6 @@ class InstitutionAdminForm(forms.ModelForm):
         if not scope_covers(self.region_scope, code):
             raise ValidationError("只能选择您管辖范围内的地区。")
         return code
-
-
-class InstitutionFieldInline(admin.TabularInline):
-    """Declared testing fields: the institution's own 完善信息 (regulators view them)."""
-
-    model = InstitutionField
-    extra = 0
-    verbose_name = verbose_name_plural = "检验检测领域（机构填报）"
 
 
 class CertificateInline(admin.TabularInline):
@@ -230,6 +222,13 @@ class PersonnelInline(ListingInline):
     )
 
 
+def _label(name: str) -> Callable[[Institution], str]:
+    """The choice label of an Institution field, from a dict built once: get_FOO_display() would flatten
+    and hash the choices again for every cell of a 5,000-row export."""
+    labels = {str(value): str(label) for value, label in Institution._meta.get_field(name).flatchoices}
+    return lambda obj: labels.get(getattr(obj, name), getattr(obj, name))
+
+
 def _yes_no(value: bool | None) -> str:
     return "未填写" if value is None else ("是" if value else "否")
 
@@ -277,18 +276,19 @@ class InstitutionAdmin(ExcelExportAdminMixin, RegionScopedAdmin, HistoryAdmin):
         "可按机构名称、统一社会信用代码、CMA 证书编号、机构管理员姓名或手机号搜索；多个词以空格分隔。"
     )
     fieldsets = (
-        ("基本信息", {"fields": EDITABLE_FIELDS[:4], "description": SYNC_NOTE}),
         (
-            None,
+            "基本信息",
             {
                 "fields": (
+                    *EDITABLE_FIELDS[:4],
                     "legal_representative",
                     "established_on",
                     "is_independent_legal_person",
                     "address",
                     "postcode",
                     "introduction",
-                )
+                ),
+                "description": SYNC_NOTE,
             },
         ),
         ("联系方式", {"fields": ("phone", "email", "website", "contact_person", "contact_phone")}),
@@ -313,7 +313,13 @@ class InstitutionAdmin(ExcelExportAdminMixin, RegionScopedAdmin, HistoryAdmin):
             "完整度与确认",
             {"fields": ("completeness_detail", "confirmation_display", "created_at", "updated_at")},
         ),
-        ("资质与能力", {"fields": ("capabilities_link", "centers_enabled")}),
+        (
+            "资质与能力",
+            {
+                "fields": ("capabilities_link", "centers_enabled"),
+                "description": QUALIFICATION_NOTE,
+            },
+        ),
     )
     readonly_fields = (
         *SYNCED_READONLY,
@@ -334,7 +340,6 @@ class InstitutionAdmin(ExcelExportAdminMixin, RegionScopedAdmin, HistoryAdmin):
         "updated_at",
     )
     inlines = [
-        InstitutionFieldInline,
         CertificateInline,
         SiteInline,
         EquipmentInline,
@@ -355,14 +360,14 @@ class InstitutionAdmin(ExcelExportAdminMixin, RegionScopedAdmin, HistoryAdmin):
         ExcelColumn("联系人电话", "contact_phone"),
         ExcelColumn("机构邮箱", "email"),
         ExcelColumn("网站", "website"),
-        ExcelColumn("状态", "get_status_display"),
+        ExcelColumn("状态", _label("status")),
         ExcelColumn("检验检测领域", lambda obj: "、".join(f.get_code_display() for f in obj.fields.all())),
         ExcelColumn("高新技术企业", lambda obj: _yes_no(obj.is_high_tech)),
-        ExcelColumn("法人类型", "get_legal_person_type_display"),
-        ExcelColumn("单位类型", "get_unit_type_display"),
-        ExcelColumn("所有制结构", "get_ownership_display"),
+        ExcelColumn("法人类型", _label("legal_person_type")),
+        ExcelColumn("单位类型", _label("unit_type")),
+        ExcelColumn("所有制结构", _label("ownership")),
         ExcelColumn("上市公司", lambda obj: _yes_no(obj.is_listed)),
-        ExcelColumn("出资人类型", "get_investor_type_display"),
+        ExcelColumn("出资人类型", _label("investor_type")),
         ExcelColumn("信息完整度（%）", "completeness"),
         ExcelColumn("信息确认时间", "info_confirmed_at"),
         ExcelColumn(

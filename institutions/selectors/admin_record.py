@@ -177,14 +177,22 @@ def institutions_for_export(*, queryset: QuerySet[Institution]) -> QuerySet[Inst
     )
     return (
         queryset.select_related("info_confirmed_by")
+        # Long texts no column reads: a few KB a row that would only be fetched and dropped.
+        .defer("introduction", "business_scope")
         .annotate(member_count=Coalesce(Subquery(member_count, output_field=IntegerField()), 0))
         .prefetch_related(
             "fields",
-            Prefetch("certificates", queryset=Certificate.objects.order_by("expires_on", "number")),
+            Prefetch(
+                "certificates",
+                queryset=Certificate.objects.only(
+                    "institution_id", "number", "status", "issued_on", "expires_on"
+                ).order_by("expires_on", "number"),
+            ),
             Prefetch(
                 "memberships",
                 queryset=Membership.objects.filter(role=MembershipRole.ADMIN, is_active=True)
                 .select_related("user")
+                .only("institution_id", "user__name", "user__phone")
                 .order_by("user__phone"),
                 to_attr="active_admins",
             ),
