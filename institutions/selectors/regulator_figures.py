@@ -5,8 +5,8 @@ Each figure carries the admin list query that shows exactly its rows (the instit
 the dashboard links every number to the list it counts. The region rule is `in_scope`, the one admin
 lists apply, so a figure and its list agree.
 
-Aggregates only: `region_figures` is two queries and `city_breakdown` two, whatever the number of
-institutions.
+Aggregates only: `region_figures` is two queries, `city_breakdown` two and `district_breakdown` one,
+whatever the number of institutions.
 """
 
 import datetime
@@ -16,7 +16,7 @@ from django.db.models import Count, Q
 from django.db.models.functions import Substr
 from django.utils import timezone
 
-from sujt.core.regions import CITY_CHOICES
+from sujt.core.regions import CITY_CHOICES, districts_of
 from sujt.core.scoping import in_scope
 
 from ..choices import InstitutionStatus
@@ -40,7 +40,7 @@ class Figure:
 
     label: str
     count: int
-    model: str  # "institution" or "certificate"
+    model: str  # "institution" or "certificate"; "" when no admin list shows exactly these rows
     query: dict[str, str] = field(default_factory=dict)
 
 
@@ -64,6 +64,19 @@ class CityRow:
     institutions: Figure
     certificates_expiring: Figure
     incomplete: Figure  # completeness below 60
+
+
+@dataclass(frozen=True)
+class DistrictRow:
+    """One county-level region of a city's breakdown; each figure's query includes `district=`. The row
+    of institutions whose region is the city itself (no district recorded) has code "" and no links: the
+    admin's district filter cannot select them."""
+
+    code: str
+    name: str
+    institutions: Figure
+    incomplete: Figure  # completeness below 60
+    unconfirmed: Figure
 
 
 def _institution_counts() -> dict[str, Count]:
@@ -154,4 +167,52 @@ def city_breakdown(*, today: datetime.date | None = None) -> list[CityRow]:
                 ),
             )
         )
+    return rows
+
+
+# The city's own code on an institution: its district was never recorded.
+UNKNOWN_DISTRICT_LABEL = "未填写区县"
+
+
+def district_breakdown(*, city_code: str) -> list[DistrictRow]:
+    """The districts of `city_code` in code order, each with its institutions, those whose completeness is
+    below 60 and those not confirmed, then (when there are any) the institutions recorded at the city
+    itself: one grouped query."""
+    counted = {
+        row["region_code"]: row
+        for row in in_scope(Institution.objects.all(), city_code, "region_code")
+        .order_by()
+        .values("region_code")
+        .annotate(
+            total=Count("pk"),
+            incomplete=Count("pk", filter=COMPLETENESS_BUCKETS["lt60"][1]),
+            unconfirmed=Count("pk", filter=Q(info_confirmed_at__isnull=True)),
+        )
+    }
+
+    def row(code: str, name: str, *, linked: bool) -> DistrictRow:
+        numbers = counted.get(code, {})
+        model = "institution" if linked else ""
+        where = {"district": code} if linked else {}
+        return DistrictRow(
+            code=code if linked else "",
+            name=name,
+            institutions=Figure("机构数", numbers.get("total", 0), model, where),
+            incomplete=Figure(
+                "完整度低于60",
+                numbers.get("incomplete", 0),
+                model,
+                {**where, "completeness": "lt60"} if linked else {},
+            ),
+            unconfirmed=Figure(
+                "未确认信息",
+                numbers.get("unconfirmed", 0),
+                model,
+                {**where, "confirmed": "no"} if linked else {},
+            ),
+        )
+
+    rows = [row(code, name, linked=True) for code, name in districts_of(city_code).items()]
+    if counted.get(city_code, {}).get("total"):
+        rows.append(row(city_code, UNKNOWN_DISTRICT_LABEL, linked=False))
     return rows

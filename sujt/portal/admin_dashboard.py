@@ -6,8 +6,8 @@ What it gathers, each from the one place that owns it:
   so a future module's queue appears here by declaring it;
 - overdue and due-soon items: the deadlines declared with regulators' oversight (`sujt.core.deadlines`);
 - unread in-site messages (`sujt.core.notifications`), each opening through the notification centre;
-- figures about the region's institutions and, for the province, the breakdown by city
-  (`institutions.selectors.regulator_figures`), each linked to the admin list that shows its rows.
+- figures about the region's institutions and the breakdown by city (the province) or by district (a
+  city) (`institutions.selectors.regulator_figures`), each linked to the admin list that shows its rows.
 
 The portal sits at the top of the dependency order, so it may read institutions' selectors; the admin
 list URLs are named here, where the links are made. Every part costs a fixed number of queries.
@@ -21,11 +21,18 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
-from institutions.selectors.regulator_figures import CityRow, Figure, city_breakdown, region_figures
+from institutions.selectors.regulator_figures import (
+    CityRow,
+    Figure,
+    city_breakdown,
+    district_breakdown,
+    region_figures,
+)
+from sujt.core.choices import RegionLevel
 from sujt.core.deadlines import deadline_items_in_scope
 from sujt.core.models import Notification
 from sujt.core.notifications import notifications_for
-from sujt.core.regions import PROVINCE_CODE, region_name
+from sujt.core.regions import PROVINCE_CODE, level_of, region_name
 from sujt.core.registries import pending_by_city, pending_rows_for
 
 from .admin_nav import pending_counts
@@ -52,6 +59,8 @@ class CityLine:
 
 
 def _figure_link(figure: Figure, **extra: str) -> Link:
+    if not figure.model:
+        return Link(figure.label, figure.count, "")
     url = reverse(f"admin:institutions_{figure.model}_changelist")
     query = {**figure.query, **extra}
     return Link(figure.label, figure.count, f"{url}?{urlencode(query)}" if query else url)
@@ -131,4 +140,14 @@ def dashboard_context(request: HttpRequest) -> dict[str, Any]:
     }
     if dashboard["is_province"]:
         dashboard["city_queue_labels"], dashboard["cities"] = _city_lines(user=user, today=today)
+    elif level_of(scope) == RegionLevel.CITY:
+        dashboard["districts"] = [
+            {
+                "name": row.name,
+                "institutions": _figure_link(row.institutions),
+                "incomplete": _figure_link(row.incomplete),
+                "unconfirmed": _figure_link(row.unconfirmed),
+            }
+            for row in district_breakdown(city_code=scope)
+        ]
     return {"dashboard": dashboard}

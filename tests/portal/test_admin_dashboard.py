@@ -7,16 +7,19 @@ import re
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from institutions.models import ErrorReport
+from sujt.accounts.services import regulator_group_ensure
 from sujt.core.models import Notification
 from tests.factories import (
     CertificateFactory,
     InstitutionFactory,
     NewsSubmissionFactory,
+    RegulatorFactory,
     UserFactory,
     days_from_today,
 )
@@ -182,6 +185,37 @@ def test_the_province_breakdown_links_each_city_to_its_filtered_lists(client_for
             assert changelist_count(client, link.url) == link.count, (code, link.label)
 
 
+def test_a_city_sees_its_districts_each_linked_to_the_list_filtered_by_district(client_for, region_data):
+    InstitutionFactory(region_code="320115", name="江宁检测有限公司")
+    InstitutionFactory(region_code="320100", name="区县未填写检测有限公司")  # no district recorded
+    client = client_for("city_regulator")
+    dashboard = client.get(HOME).context["dashboard"]
+    districts = {line["name"]: line for line in dashboard["districts"]}
+    assert list(districts)[:2] == ["玄武区", "秦淮区"]  # code order, the city's districts only
+    assert "姑苏区" not in districts
+    assert districts["玄武区"]["institutions"].count == 1
+    assert districts["江宁区"]["institutions"].url.endswith("?district=320115")
+    for name in ("玄武区", "江宁区", "鼓楼区"):
+        for key in ("institutions", "incomplete", "unconfirmed"):
+            link = districts[name][key]
+            assert changelist_count(client, link.url) == link.count, (name, link.label)
+    unknown = districts["未填写区县"]
+    assert (unknown["institutions"].count, unknown["institutions"].url) == (1, "")
+
+
+def test_the_province_and_districts_get_no_district_table(client_for, region_data):
+    assert "districts" not in dashboard_of(client_for, "province_regulator")[1]
+    district = RegulatorFactory(region_code="320102", user__name="玄武监管员").user
+    district.groups.add(regulator_group_ensure())
+    client = Client()
+    client.force_login(district)
+    dashboard = client.get(HOME).context["dashboard"]
+    assert dashboard["region_name"] == "南京市玄武区"
+    assert "districts" not in dashboard
+    assert dashboard["figures"]["total"].count == 1
+    assert dashboard["pending_total"] == 2
+
+
 def test_each_latest_submission_and_deadline_item_opens_its_admin_page(client_for, region_data):
     client = client_for("city_regulator")
     dashboard = client.get(HOME).context["dashboard"]
@@ -250,10 +284,10 @@ def add_region_data(n: int) -> None:
             CertificateFactory(institution=institution, expires_on=days_from_today(-1))
 
 
-# Measured: 15 for a city (session, user, regulator profile, 2 for permissions, 2 queue counts shared
+# Measured: 16 for a city (session, user, regulator profile, 2 for permissions, 2 queue counts shared
 # with the sidebar, 2 figure aggregates, deadline counts and page, 2 latest-submission pages, unread
-# messages and their count), 19 for the province (its breakdown: 2 grouped figure queries and one per
-# queue).
+# messages and their count, the districts' grouped query), 19 for the province (its breakdown by city: 2
+# grouped figure queries and one per queue, instead of the districts').
 @pytest.mark.parametrize(("who", "most"), [("city_regulator", 18), ("province_regulator", 22)])
 def test_the_home_page_queries_do_not_grow_with_the_data(
     client_for, region_data, who, most, django_assert_max_num_queries, request
