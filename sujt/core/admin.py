@@ -409,18 +409,20 @@ class ReviewAdminMixin:
         # The controls sit inside the admin's own <form> on the page but belong to the decision form by
         # their `form` attribute (forms do not nest): Enter in a model field never takes a decision.
         form.fields["comment"].widget.attrs["form"] = REVIEW_FORM_ID
+        # The help names the decisions that need a comment (the form, built for one decision, cannot).
         required = [decision.verb for decision in decisions if decision.comment_required]
         if required:
-            form.fields["comment"].help_text = _("%(verbs)s时必填；机构将看到这条意见。") % {
+            help_text = _("%(verbs)s时必填；机构将看到这条意见。") % {
                 "verbs": "、".join(f"「{verb}」" for verb in required)
             }
         else:
-            form.fields["comment"].help_text = _("选填：机构将看到这条意见。")
+            help_text = _("选填：机构将看到这条意见。")
         waiting = "、".join(str(side.label) for side in declared.reviewers_at(state))
         return {
             "form_id": REVIEW_FORM_ID,
             "field_name": REVIEW_TRANSITION_FIELD,
             "form": form,
+            "help_text": help_text,
             "state": declared.label(state),
             "tone": declared.tone(state),
             "buttons": [
@@ -472,7 +474,8 @@ class ReviewAdminMixin:
             try:
                 self._review_apply(request, obj, decision, form.cleaned_data["comment"], side=side)
             except workflow.InvalidTransition as exc:
-                self.message_user(request, exc.message, messages.ERROR)
+                # Shown in the panel, where the page opens after a decision's POST (its #fragment).
+                form.add_error(None, exc.message)
             except ValidationError as exc:
                 service_errors_add(form, exc)
             else:

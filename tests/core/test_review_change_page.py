@@ -150,6 +150,8 @@ def test_a_required_comment_missing_renders_the_page_again_with_a_chinese_error(
     assert page.status_code == 200
     html = page.content.decode()
     assert "请填写审核意见，说明退回或不予通过的原因。" in html
+    assert "「市局退回」时必填" in html
+    assert 'action="#review-decision"' in html  # the browser comes back to the panel and its error
     assert buttons(page) == ["city_approve", "city_return"]  # still there to try again
     report.refresh_from_db()
     assert report.status == R.CITY_REVIEW and not ReviewTransition.objects.exists()
