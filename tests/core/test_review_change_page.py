@@ -83,6 +83,9 @@ def test_a_city_regulator_gets_the_city_step_and_the_province_the_province_step(
     html = page.content.decode()
     assert f'name="{FIELD}" value="city_approve"' in html and "市局审核通过" in html
     assert "province_approve" not in html
+    # Buttons and comment box belong to the decision form, not to the admin's own (editable) form:
+    # Enter in a model field saves it and never takes a decision.
+    assert html.count('form="review-decision-form"') == 3 and '<form id="review-decision-form"' in html
     assert page.context["title"] == "审核测试报表"
     # The province's step is nothing the city can do: a page to read, saying who acts next.
     waiting = client.get(report_url(at_province))
