@@ -272,14 +272,16 @@ class ExcelExportAdminMixin:
                 "excel_export_max_rows": excel_export_max_rows(),
             }
         response = super().changelist_view(request, extra_context)
-        if show and isinstance(response, TemplateResponse) and not self.change_list_template:
-            # Keep Django's per-model override lookup; only the generic fallback gains the link.
-            opts = self.model._meta
-            response.template_name = [
-                f"admin/{opts.app_label}/{opts.model_name}/change_list.html",
-                f"admin/{opts.app_label}/change_list.html",
-                self.excel_change_list_template,
-            ]
+        opts = self.model._meta
+        default = [
+            f"admin/{opts.app_label}/{opts.model_name}/change_list.html",
+            f"admin/{opts.app_label}/change_list.html",
+            "admin/change_list.html",
+        ]
+        # Only the list itself: an action may answer with its own page (a confirmation) through this
+        # view. Django's per-model override lookup is kept; only the generic fallback gains the link.
+        if show and isinstance(response, TemplateResponse) and response.template_name == default:
+            response.template_name = [*default[:-1], self.excel_change_list_template]
         return response
 
     def export_list_view(self, request: HttpRequest) -> HttpResponse:
