@@ -83,7 +83,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "guardian",
     "simple_history",
-    "axes",
+    "sujt.accounts.apps.AxesConfig",  # django-axes, named in Chinese
     "django_ckeditor_5",
     "django_filters",
     "sujt.core",

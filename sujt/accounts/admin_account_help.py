@@ -19,6 +19,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 
 from sujt.core.admin import action_confirm_response
@@ -59,20 +60,23 @@ class AccountHelpAdminMixin:
 
     # --- What the regulator sees ---------------------------------------------------------------------
 
-    @admin.display(description="已锁定", boolean=True)
-    def locked_badge(self, obj: User) -> bool:
-        return selectors.is_locked_out(obj)
+    @admin.display(description="已锁定")
+    def locked_badge(self, obj: User) -> str:
+        # Words, not Django's green/red icons: a green tick for "locked" reads as "all is well".
+        ends = selectors.lockout_ends_at(obj)
+        if ends is None:
+            return "否"
+        return format_html("<strong>是</strong>，至{}", timezone.localtime(ends).strftime("%H:%M"))
 
     @admin.display(description="登录锁定")
     def lock_state(self, obj: User) -> str:
-        if obj.pk is None or not selectors.is_locked_out(obj):
+        ends = selectors.lockout_ends_at(obj) if obj.pk is not None else None
+        if ends is None:
             return "未锁定"
-        ends = selectors.lockout_ends_at(phone=obj.phone)
-        until = f"，{format_datetime(ends)} 自动解除" if ends else ""
         return format_html(
-            '<strong class="account-locked">已锁定</strong>（连续登录失败{}次{}）',
+            "<strong>已锁定</strong>（连续登录失败{}次，{} 自动解除；可用本页上方的“解除锁定”或“重置密码”）",
             getattr(obj, "login_failures", ""),
-            until,
+            format_datetime(ends),
         )
 
     # --- Who may act -----------------------------------------------------------------------------------

@@ -1,7 +1,11 @@
+import axes.apps
 from django.apps import AppConfig
 
 
 class AccountsConfig(AppConfig):
+    # This module holds two AppConfigs: Django picks the one marked default for "sujt.accounts" (without
+    # the mark it would fall back to a bare AppConfig and ready() below would never run).
+    default = True
     name = "sujt.accounts"
     label = "accounts"
     verbose_name = "账号与权限"
@@ -22,3 +26,11 @@ class AccountsConfig(AppConfig):
         register_admin_group("accounts", self.label, "auth", "guardian", "axes")
 
         post_migrate.connect(signals.refresh_regulator_group, dispatch_uid="accounts_refresh_regulator_group")
+
+
+class AxesConfig(axes.apps.AppConfig):
+    """django-axes under a Chinese name: axes has no Chinese translation, and its app name shows in admin
+    (permission names, breadcrumbs) as "Axes". Listed in INSTALLED_APPS instead of "axes"."""
+
+    default = False
+    verbose_name = "登录保护"

@@ -8,6 +8,10 @@ Existing accounts are left exactly as they are, so running the seed again change
 import random
 from typing import TextIO
 
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.shortcuts import resolve_url
+from django.test import RequestFactory
 from django.utils import timezone
 
 from sujt.core.choices import RegionLevel, ReviewNoticeMode
@@ -16,6 +20,7 @@ from sujt.core.notifications import notification_preference_set
 from sujt.core.regions import CITIES, PROVINCE_CODE, PROVINCE_NAME, districts_of
 from sujt.core.validators import id_card_check_char
 
+from .backends import account_locked, lockout_minutes
 from .models import Regulator, User
 from .services import password_set, regulator_group_ensure, regulator_save
 
@@ -78,6 +83,31 @@ def _regulator_ensure(*, user: User, region_code: str, bureau: str) -> None:
     regulator_save(regulator=Regulator(user=user, level=level, region_code=region_code, bureau=bureau))
 
 
+# The account the demo shows locked out: the 经办人 of the 14th demo institution (a Nanjing one), whose
+# account institutions/demo.py creates after this step. A lockout is keyed by the phone typed, not by a
+# user row, so it can be recorded first (tests/accounts/test_regulator_account_help.py checks the pair).
+LOCKED_DEMO_PHONE = "13700000014"
+# TEST-NET-1 (RFC 5737): an address no real client has.
+_LOCKED_DEMO_ADDRESS = "192.0.2.25"
+
+
+def demo_lockout_ensure(*, phone: str = LOCKED_DEMO_PHONE) -> bool:
+    """Locks the account out the way a person would: wrong passwords on the login form's
+    authentication path (django-axes counts them, the login log records them). A lockout ends by itself
+    after AXES_COOLOFF_TIME, so each run locks the account again if it is not locked now; returns whether
+    it did."""
+    request = RequestFactory().post(
+        resolve_url(settings.LOGIN_URL),
+        REMOTE_ADDR=_LOCKED_DEMO_ADDRESS,
+        HTTP_USER_AGENT="演示数据（模拟连续输错密码）",
+    )
+    if not settings.AXES_ENABLED or account_locked(request=request, phone=phone):
+        return False
+    for attempt in range(settings.AXES_FAILURE_LIMIT):
+        authenticate(request, username=phone, password=f"demo-wrong-password-{attempt}")
+    return True
+
+
 # The city whose demo regulator takes review notices as a daily digest (苏州).
 DIGEST_DEMO_CITY = "320500"
 
@@ -131,4 +161,17 @@ def seed(stdout: TextIO) -> list[tuple[str, str, str, str]]:
         rows.append(("市级监管人员", phone, DEMO_PASSWORD, note))
 
     stdout.write(f"  监管端账号：新建 {created} 个，共 {len(rows)} 个\n")
+    rows.append(
+        (
+            "已锁定的机构用户",
+            LOCKED_DEMO_PHONE,
+            DEMO_PASSWORD,
+            f"南京一家演示机构的经办人，每次 seed_demo 时连续输错密码被锁定{lockout_minutes()}分钟",
+        )
+    )
+    if demo_lockout_ensure():
+        stdout.write(
+            f"  登录锁定演示：机构用户 {LOCKED_DEMO_PHONE} 连续输错密码，已锁定"
+            f"（{lockout_minutes()}分钟后自动解除；南京市监管人员可在“用户”中解除锁定或重置密码）\n"
+        )
     return rows

@@ -4,7 +4,7 @@ from datetime import datetime
 
 from axes.models import AccessAttempt
 from django.conf import settings
-from django.db.models import IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import DateTimeField, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
@@ -138,19 +138,22 @@ def lockout_started_after() -> datetime:
 
 
 def with_login_failures(queryset: QuerySet[User]) -> QuerySet[User]:
-    """Annotates `login_failures`: the account's failed logins django-axes still counts (one subquery).
+    """Annotates `login_failures` (the account's failed logins django-axes still counts) and
+    `last_login_failure` (the newest of them), two subqueries.
 
-    An account is locked when this reaches AXES_FAILURE_LIMIT (see `is_locked_out`); the rows are axes'
-    own, so what admin shows is exactly what the login refuses.
+    An account is locked when the count reaches AXES_FAILURE_LIMIT (see `is_locked_out`) and opens
+    again AXES_COOLOFF_TIME after the newest failure; the rows are axes' own, so what admin shows is
+    exactly what the login refuses.
     """
-    failures = (
-        AccessAttempt.objects.filter(username=OuterRef("phone"), attempt_time__gt=lockout_started_after())
-        .order_by()
-        .values("username")
-        .annotate(total=Sum("failures_since_start"))
-        .values("total")
+    attempts = AccessAttempt.objects.filter(
+        username=OuterRef("phone"), attempt_time__gt=lockout_started_after()
+    ).order_by()
+    failures = attempts.values("username").annotate(total=Sum("failures_since_start")).values("total")
+    newest = attempts.values("username").annotate(newest=Max("attempt_time")).values("newest")
+    return queryset.annotate(
+        login_failures=Coalesce(Subquery(failures, output_field=IntegerField()), 0),
+        last_login_failure=Subquery(newest, output_field=DateTimeField()),
     )
-    return queryset.annotate(login_failures=Coalesce(Subquery(failures, output_field=IntegerField()), 0))
 
 
 def locked_out(queryset: QuerySet[User], *, locked: bool = True) -> QuerySet[User]:
@@ -174,15 +177,18 @@ def is_locked_out(user: User) -> bool:
     return failures >= settings.AXES_FAILURE_LIMIT
 
 
-def lockout_ends_at(*, phone: str) -> datetime | None:
-    """When a locked account opens again by itself: the last counted failure plus the cool-off."""
-    last = (
-        AccessAttempt.objects.filter(username=phone, attempt_time__gt=lockout_started_after())
-        .order_by("-attempt_time")
-        .values_list("attempt_time", flat=True)
-        .first()
-    )
-    return None if last is None else last + settings.AXES_COOLOFF_TIME
+def lockout_ends_at(user: User) -> datetime | None:
+    """When a locked account opens again by itself (None when it is not locked)."""
+    if not is_locked_out(user):
+        return None
+    newest = getattr(user, "last_login_failure", None)
+    if newest is None:
+        newest = (
+            with_login_failures(User.objects.filter(pk=user.pk))
+            .values_list("last_login_failure", flat=True)
+            .first()
+        )
+    return None if newest is None else newest + settings.AXES_COOLOFF_TIME
 
 
 def module_perms_of(*, membership: Membership) -> set[str]:

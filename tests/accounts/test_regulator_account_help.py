@@ -328,3 +328,38 @@ def test_axes_records_are_listed_in_chinese_for_the_province_only(client_for, in
 def test_axes_own_english_admin_is_not_registered(client_for):
     response = client_for("superuser").get("/admin/axes/accessattempt/")
     assert response.status_code == 404
+
+
+def test_the_apps_module_keeps_accounts_own_config_and_names_axes_in_chinese():
+    from django.apps import apps
+
+    from sujt.accounts.apps import AccountsConfig
+
+    # Two AppConfigs live in sujt/accounts/apps.py: "sujt.accounts" must still get AccountsConfig.
+    assert type(apps.get_app_config("accounts")) is AccountsConfig
+    assert apps.get_app_config("axes").verbose_name == "登录保护"
+
+
+def test_the_user_list_reads_the_lock_state_in_constant_queries(client_for, institution):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import MembershipFactory
+
+    client = client_for("city_regulator")
+
+    def count(new_users: int) -> int:
+        for _ in range(new_users):
+            user = MembershipFactory(institution=institution).user
+            AccessAttempt.objects.create(
+                username=user.phone,
+                failures_since_start=5,
+                ip_address="10.9.0.1",
+                user_agent="x",
+                path_info="/",
+            )
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("admin:accounts_user_changelist")).status_code == 200
+        return len(queries)
+
+    assert count(2) == count(8)
