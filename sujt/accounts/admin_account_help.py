@@ -31,6 +31,7 @@ from . import selectors, services
 from .models import User
 
 CONFIRM_FIELD = "confirm_reset"
+RESET_BATCH_MAX = 20
 
 
 class LockedOutFilter(admin.SimpleListFilter):
@@ -91,7 +92,10 @@ class AccountHelpAdminMixin:
     def _regulated_get(self, request: HttpRequest, pk: int) -> User:
         if not self.has_account_help_permission(request):
             raise Http404
-        return get_object_or_404(selectors.with_login_failures(self._regulated(request)), pk=pk)
+        try:
+            return get_object_or_404(selectors.with_login_failures(self._regulated(request)), pk=pk)
+        except OverflowError:  # SQLite cannot even bind an integer this large
+            raise Http404 from None
 
     def _split(self, request: HttpRequest, queryset: QuerySet) -> tuple[list[User], int]:
         """The selected accounts the regulator may help, and how many others were selected."""
@@ -126,6 +130,12 @@ class AccountHelpAdminMixin:
         users, skipped = self._split(request, queryset)
         if not users:
             self._skipped_message(request, skipped)
+            return None
+        if len(users) > RESET_BATCH_MAX:
+            # Each reset texts someone; "select all" must not start a flood the SMS limits only end late.
+            self.message_user(
+                request, f"一次最多为 {RESET_BATCH_MAX} 个账号重置密码，请缩小选择范围。", messages.ERROR
+            )
             return None
         if request.POST.get(CONFIRM_FIELD) != "yes":
             page = self._reset_confirm_page(request, users, skipped=skipped, action="reset_passwords")

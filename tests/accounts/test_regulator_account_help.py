@@ -363,3 +363,23 @@ def test_the_user_list_reads_the_lock_state_in_constant_queries(client_for, inst
         return len(queries)
 
     assert count(2) == count(8)
+
+
+def test_a_key_no_database_can_hold_is_a_404(client_for):
+    client = client_for("city_regulator")
+    for name in ("admin:accounts_user_unlock", "admin:accounts_user_reset_password"):
+        assert client.get(reverse(name, args=[10**30])).status_code == 404
+
+
+def test_the_reset_action_refuses_a_batch_over_the_cap(client_for, institution, sms_outbox, settings):
+    from sujt.accounts.admin_account_help import RESET_BATCH_MAX
+    from tests.factories import MembershipFactory
+
+    users = [MembershipFactory(institution=institution).user for _ in range(RESET_BATCH_MAX + 1)]
+    response = client_for("city_regulator").post(
+        reverse("admin:accounts_user_changelist"),
+        {"action": "reset_passwords", "_selected_action": [u.pk for u in users], "confirm_reset": "yes"},
+        follow=True,
+    )
+    assert f"一次最多为 {RESET_BATCH_MAX} 个账号重置密码" in response.content.decode()
+    assert sms_outbox == []
