@@ -16,10 +16,10 @@ from urllib.parse import urlencode
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
 from django.contrib.auth import REDIRECT_FIELD_NAME
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 
 from .admin_nav import grouped_app_list
 
@@ -33,6 +33,15 @@ class RegulatorAdminSite(admin.AdminSite):
         from .admin_dashboard import dashboard_context
 
         return super().index(request, {**dashboard_context(request), **(extra_context or {})})
+
+    def each_context(self, request: HttpRequest) -> dict[str, Any]:
+        # The server's UTC offset for Django's date widgets (the project allows named date formats only,
+        # so the template cannot write it with {% now "Z" %}).
+        offset = timezone.localtime().utcoffset()
+        return {
+            **super().each_context(request),
+            "admin_utc_offset": int(offset.total_seconds()) if offset else 0,
+        }
 
     def get_app_list(self, request: HttpRequest, app_label: str | None = None) -> list[dict[str, Any]]:
         """One app (an app's page): its models in registration order. Every app: the module groups."""
@@ -50,12 +59,13 @@ class RegulatorAdminSite(admin.AdminSite):
         return super().app_index(request, app_label, {"title": title, **(extra_context or {})})
 
     def login(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
-        # A signed-in user without admin access would bounce between the two login pages: refuse instead.
-        if request.user.is_authenticated and not self.has_permission(request):
-            raise PermissionDenied("not a regulator")
-        next_url = request.GET.get(REDIRECT_FIELD_NAME) or reverse("admin:index", current_app=self.name)
-        query = urlencode({REDIRECT_FIELD_NAME: next_url})
-        return HttpResponseRedirect(f"{reverse('accounts:login')}?{query}")
+        """The platform's login page. A signed-in user without admin access is sent there without `next`
+        (its own redirect takes them home): with next=/admin/ they would bounce between the two pages."""
+        login_url = reverse("accounts:login")
+        next_url = request.GET.get(REDIRECT_FIELD_NAME)
+        if not next_url or (request.user.is_authenticated and not self.has_permission(request)):
+            return HttpResponseRedirect(login_url)
+        return HttpResponseRedirect(f"{login_url}?{urlencode({REDIRECT_FIELD_NAME: next_url})}")
 
     def logout(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
         from sujt.accounts.views import LogoutView
