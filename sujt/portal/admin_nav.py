@@ -77,6 +77,25 @@ def _is_current(url: str | None, path: str) -> bool:
     return bool(url) and path.startswith(url)
 
 
+def _with_queues(model: dict[str, Any], *, counts: PendingCounts, path: str) -> dict[str, Any]:
+    opts = model["model"]._meta
+    return {
+        **model,
+        "app_label": opts.app_label,
+        "current": _is_current(model.get("admin_url"), path),
+        "queues": ModelQueues(counts, opts.label_lower),
+    }
+
+
+def app_with_queues(app: dict[str, Any], *, request: HttpRequest) -> dict[str, Any]:
+    """One of Django's app entries (an app's own page) with the same model keys as grouped_app_list."""
+    counts = pending_counts(request)
+    return {
+        **app,
+        "models": [_with_queues(model, counts=counts, path=request.path) for model in app["models"]],
+    }
+
+
 def grouped_app_list(app_dict: dict[str, dict[str, Any]], *, request: HttpRequest) -> list[dict[str, Any]]:
     """Django's app dictionary (`AdminSite._build_app_dict`) as groups in ADMIN_GROUPS order.
 
@@ -91,14 +110,7 @@ def grouped_app_list(app_dict: dict[str, dict[str, Any]], *, request: HttpReques
         for model in app["models"]:
             opts = model["model"]._meta
             group = admin_group_of(opts.app_label, opts.model_name)
-            members[group.key].append(
-                {
-                    **model,
-                    "app_label": opts.app_label,
-                    "current": _is_current(model.get("admin_url"), path),
-                    "queues": ModelQueues(counts, opts.label_lower),
-                }
-            )
+            members[group.key].append(_with_queues(model, counts=counts, path=path))
             first_app.setdefault(group.key, app)
     groups = []
     for group in ADMIN_GROUPS:

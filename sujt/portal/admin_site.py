@@ -21,7 +21,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 
-from .admin_nav import grouped_app_list
+from .admin_nav import app_with_queues, grouped_app_list
 
 
 class RegulatorAdminSite(admin.AdminSite):
@@ -47,7 +47,7 @@ class RegulatorAdminSite(admin.AdminSite):
         """One app (an app's page): its models in registration order. Every app: the module groups."""
         app_dict = self._build_app_dict(request, app_label)
         if app_label:
-            return list(app_dict.values())
+            return [app_with_queues(app, request=request) for app in app_dict.values()]
         return grouped_app_list(app_dict, request=request)
 
     def app_index(

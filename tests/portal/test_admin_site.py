@@ -82,7 +82,10 @@ def test_a_read_only_review_page_is_titled_view_and_an_editable_one_change(clien
 def test_an_apps_page_is_titled_by_the_module(client_for):
     response = client_for("city_regulator").get(reverse("admin:app_list", args=["news"]))
     assert response.status_code == 200
-    assert "<h1>新闻资讯发布</h1>" in response.content.decode()
+    html = response.content.decode()
+    assert "<h1>新闻资讯发布</h1>" in html
+    # The app's models, not the dashboard (Django's app page extends admin/index.html).
+    assert f'href="{SUBMISSIONS}"' in html.split('id="content-main"', 1)[1]
 
 
 # --- Sidebar --------------------------------------------------------------------------------------
@@ -108,6 +111,8 @@ def test_a_city_regulators_badge_counts_only_their_region(client_for, submitted_
     province = _badges(_sidebar(client_for("province_regulator").get(SUBMISSIONS).content.decode()))
     assert city[queue_url] == "2"
     assert province[queue_url] == "3"
+    news_page = client_for("city_regulator").get(reverse("admin:app_list", args=["news"])).content.decode()
+    assert _badges(news_page.split('id="content-main"', 1)[1])[queue_url] == "2"
 
 
 def test_a_queue_with_nothing_waiting_has_no_badge(client_for):
