@@ -213,7 +213,7 @@ SHADOWED = {"admin:password_change": "sujt/urls.py sends admin/password_change/ 
 # Where admin does not answer a visitor who is not staff with a redirect to its login page:
 # key -> (status, the URL name it redirects to).
 ADMIN_OPEN = {
-    "admin:login": (200, None),
+    "admin:login": (302, "accounts:login"),
     # admin_view sends a logout by someone not logged in to admin's index (and so to the login).
     "admin:logout": (302, "admin:index"),
     # The project's own redirect, listed before admin in sujt/urls.py (see SHADOWED).

@@ -52,7 +52,7 @@ def test_news_submitted_in_the_workspace_and_approved_in_admin_appears_on_the_ho
     regulator_page.goto("/admin/login/?next=/admin/news/newssubmission/")
     regulator_page.fill("input[name=username]", "13911112222")
     regulator_page.fill("input[name=password]", DEFAULT_PASSWORD)
-    regulator_page.locator("input[type=submit]").click()
+    regulator_page.locator(".form-actions button[type=submit]").click()
     row = regulator_page.locator("#result_list tr", has_text=TITLE)
     expect(row).to_contain_text("待审核")
     row.locator("input.action-select").check()
