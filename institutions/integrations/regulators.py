@@ -36,7 +36,7 @@ register_regulator_permissions(
 register_review_queue(
     "institutions.error_reports",
     model=ErrorReport,
-    label="机构信息报错",
+    label="机构信息纠错报告",
     region_field="institution__region_code",
     pending={"status__exact": ReviewStatus.SUBMITTED},
 )

@@ -41,7 +41,7 @@ def test_city_regulator_returns_an_error_report_from_the_dashboard_and_the_insti
     log_in(page, "13911113333")
     page.goto("/admin/")
     reviews = page.locator("#dash-reviews")
-    expect(reviews).to_contain_text("机构信息报错")
+    expect(reviews).to_contain_text("机构信息纠错报告")
     reviews.get_by_role("link", name=str(report)).click()
     expect(page).to_have_url(re.compile(rf"/admin/institutions/errorreport/{report.pk}/change/"))
 

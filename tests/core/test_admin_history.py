@@ -39,3 +39,16 @@ def test_a_malformed_group_id_on_the_user_form_is_a_form_error(client_for, inst_
 def test_a_malformed_id_filter_on_the_login_log_is_refused(client_for, value):
     response = client_for("superuser").get(f"/admin/accounts/loginevent/?user__id__in={value}")
     assert response.status_code in (400, 302)
+
+
+def test_the_history_page_speaks_chinese_and_has_no_inline_style(client_for, institution):
+    institution.address = "南京市秦淮区示例路 1 号"
+    institution.save()
+    response = client_for("province_regulator").get(
+        f"/admin/institutions/institution/{institution.pk}/history/"
+    )
+    text = response.content.decode()
+    assert response.status_code == 200
+    assert "变更内容" in text and "操作人" in text and "共 " in text
+    assert "Changes" not in text and "Changed by" not in text
+    assert "style=" not in text

@@ -78,7 +78,7 @@ def test_a_city_regulator_sees_only_their_citys_work(client_for, region_data):
     response, dashboard = dashboard_of(client_for, "city_regulator")
     assert dashboard["region_name"] == "南京市"
     assert {queue.label: queue.count for queue in dashboard["queues"]} == {
-        "机构信息报错": 1,
+        "机构信息纠错报告": 1,
         "机构新闻投稿": 1,
     }
     assert dashboard["pending_total"] == 2
@@ -120,7 +120,7 @@ def test_the_province_sees_everything_and_the_breakdown_by_city(client_for, regi
     assert dashboard["figures"]["total"].count == 2
     cities = {line.code: line for line in dashboard["cities"]}
     assert len(cities) == 13
-    assert dashboard["city_queue_labels"] == ["机构信息报错", "机构新闻投稿"]
+    assert dashboard["city_queue_labels"] == ["机构信息纠错报告", "机构新闻投稿"]
     nanjing, suzhou, wuxi = cities["320100"], cities["320500"], cities["320200"]
     assert (nanjing.institutions.count, [p.count for p in nanjing.pending]) == (1, [1, 1])
     assert nanjing.certificates_expiring.count == 1
