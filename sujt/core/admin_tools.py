@@ -15,6 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import strip_tags
 from django.utils.http import urlencode
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import ModelChange
@@ -26,8 +27,10 @@ from .regions import CITIES, CITY_CHOICES, DISTRICTS, PROVINCE_CODE, city_code_o
 from .scoping import in_scope
 
 
-class MaskingRecordContextHelper(HistoricalRecordContextHelper):
-    """Formats a history row's changes with some fields masked (see HistoryAdmin.history_masked_fields)."""
+class ReadableRecordContextHelper(HistoricalRecordContextHelper):
+    """Formats a history row's changes as a regulator reads them: choice labels instead of stored codes,
+    是/否 for booleans, "—" for nothing, rich text without its tags, and some fields masked (see
+    HistoryAdmin.history_masked_fields)."""
 
     def __init__(self, *args: Any, masks: Mapping[str, Callable[[str], str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -37,7 +40,17 @@ class MaskingRecordContextHelper(HistoricalRecordContextHelper):
         mask = self.masks.get(change.field)
         if mask is not None:
             return mask(value) if value else value
-        return super().prepare_delta_change_value(change, value)
+        value = super().prepare_delta_change_value(change, value)
+        field = self.model._meta.get_field(change.field)
+        if value is None or value == "" or getattr(value, "pk", 0) is None:
+            return "—"
+        if isinstance(value, bool):
+            return "是" if value else "否"
+        if getattr(field, "flatchoices", None) and not isinstance(value, list):
+            return dict(field.flatchoices).get(value, value)
+        if isinstance(value, str) and "<" in value:
+            return strip_tags(value)
+        return value
 
 
 class HistoryAdmin(SimpleHistoryAdmin):
@@ -56,9 +69,7 @@ class HistoryAdmin(SimpleHistoryAdmin):
     def get_historical_record_context_helper(
         self, request: HttpRequest, historical_record: Any
     ) -> HistoricalRecordContextHelper:
-        if not self.history_masked_fields:
-            return super().get_historical_record_context_helper(request, historical_record)
-        return MaskingRecordContextHelper(self.model, historical_record, masks=self.history_masked_fields)
+        return ReadableRecordContextHelper(self.model, historical_record, masks=self.history_masked_fields)
 
     def _ensure_visible(self, request: HttpRequest, object_id: str) -> None:
         # get_object looks in get_queryset() and answers None for an id no key can be ("abc").

@@ -52,3 +52,21 @@ def test_the_history_page_speaks_chinese_and_has_no_inline_style(client_for, ins
     assert "变更内容" in text and "操作人" in text and "共 " in text
     assert "Changes" not in text and "Changed by" not in text
     assert "style=" not in text
+
+
+def test_history_changes_read_as_labels_not_stored_codes(client_for, institution):
+    institution.legal_person_type = "enterprise"
+    institution.is_high_tech = True
+    institution.business_scope = "<p><strong>许可项目</strong>：检验检测服务</p>"
+    institution.save()
+    response = client_for("province_regulator").get(
+        f"/admin/institutions/institution/{institution.pk}/history/"
+    )
+    changes = " ".join(
+        " ".join(f"{c['field']} {c['old']} {c['new']}" for c in row.history_delta_changes)
+        for row in response.context["page_obj"]
+        if getattr(row, "history_delta_changes", None)
+    )
+    assert "企业法人" in changes and "enterprise" not in changes
+    assert "是" in changes and "True" not in changes
+    assert "<strong>" not in changes and "许可项目" in changes
