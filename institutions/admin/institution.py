@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from sujt.core.admin import RegionScopedAdmin
+from sujt.core.admin import RegionScopedAdmin, ViewOnlyMixin
 from sujt.core.admin_tools import ExcelExportAdminMixin, HistoryAdmin, city_filter, district_filter
 from sujt.core.dates import format_date, format_datetime
 from sujt.core.excel import ExcelColumn
@@ -157,22 +157,13 @@ class ListingFormSet(BaseInlineFormSet):
         }
 
 
-class ListingInline(admin.TabularInline):
+class ListingInline(ViewOnlyMixin, admin.TabularInline):
     template = "institutions/admin/listing_inline.html"
     formset = ListingFormSet
     extra = 0
     can_delete = False
     listing_columns: Sequence[tuple[str, Callable[[Any], Any]]] = ()
     listing_select_related: Sequence[str] = ()
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).select_related(*self.listing_select_related)
@@ -245,6 +236,21 @@ def _admins_cell(obj: Institution, attribute: str) -> str:
     return "\n".join(getattr(m.user, attribute) or "—" for m in obj.active_admins)
 
 
+# 完善信息 as the institution filled it in: shown to regulators, never edited by them.
+FILLED_IN_FIELDS = (
+    "logo_display",
+    "fields_display",
+    "high_tech_display",
+    "legal_person_type",
+    "unit_type",
+    "supervising_department",
+    "ownership",
+    "listed_display",
+    "investor_type",
+    "business_scope_display",
+)
+
+
 @admin.register(Institution)
 class InstitutionAdmin(ExcelExportAdminMixin, RegionScopedAdmin, HistoryAdmin):
     form = InstitutionAdminForm
@@ -294,20 +300,7 @@ class InstitutionAdmin(ExcelExportAdminMixin, RegionScopedAdmin, HistoryAdmin):
         ("联系方式", {"fields": ("phone", "email", "website", "contact_person", "contact_phone")}),
         (
             "完善信息（机构填报，仅供查看）",
-            {
-                "fields": (
-                    "logo_display",
-                    "fields_display",
-                    "high_tech_display",
-                    "legal_person_type",
-                    "unit_type",
-                    "supervising_department",
-                    "ownership",
-                    "listed_display",
-                    "investor_type",
-                    "business_scope_display",
-                )
-            },
+            {"fields": FILLED_IN_FIELDS},
         ),
         (
             "完整度与确认",
@@ -323,16 +316,7 @@ class InstitutionAdmin(ExcelExportAdminMixin, RegionScopedAdmin, HistoryAdmin):
     )
     readonly_fields = (
         *SYNCED_READONLY,
-        "logo_display",
-        "fields_display",
-        "high_tech_display",
-        "legal_person_type",
-        "unit_type",
-        "supervising_department",
-        "ownership",
-        "listed_display",
-        "investor_type",
-        "business_scope_display",
+        *FILLED_IN_FIELDS,
         "completeness_detail",
         "confirmation_display",
         "capabilities_link",

@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpR
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
+from sujt.core.admin import ViewOnlyMixin
 from sujt.core.regions import PROVINCE_CODE
 
 from ..choices import SyncMode
@@ -30,7 +31,7 @@ def sync_queue(*, mode: str, user_id: int) -> None:
 
 
 @admin.register(SyncRun)
-class SyncRunAdmin(admin.ModelAdmin):
+class SyncRunAdmin(ViewOnlyMixin, admin.ModelAdmin):
     """资质认定同步记录, read-only, for every regulator. 立即同步 (incremental or full) is for the province
     and superusers: the data is province-wide; city regulators only watch the runs."""
 
@@ -87,15 +88,6 @@ class SyncRunAdmin(admin.ModelAdmin):
         if getattr(request.user, "region_scope", None) is None:
             return False
         return super().has_view_permission(request, obj)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     def has_sync_permission(self, request: HttpRequest) -> bool:
         return getattr(request.user, "region_scope", None) == PROVINCE_CODE and self.has_view_permission(

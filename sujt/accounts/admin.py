@@ -14,7 +14,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from sujt.core.admin import KeyCheckedRelatedFieldsMixin, RegionScopedAdmin
+from sujt.core.admin import KeyCheckedRelatedFieldsMixin, RegionScopedAdmin, ViewOnlyMixin
 from sujt.core.admin_forms import ServiceSavedModelForm
 from sujt.core.admin_tools import ExcelExportAdminMixin, HistoryAdmin, city_filter
 from sujt.core.excel import ExcelColumn
@@ -33,19 +33,10 @@ def _scope(request: HttpRequest) -> str | None:
     return getattr(request.user, "region_scope", None)
 
 
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyInline(ViewOnlyMixin, admin.TabularInline):
     extra = 0
     can_delete = False
     show_change_link = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class UserMembershipInline(ReadOnlyInline):
@@ -288,7 +279,7 @@ class MembershipAdmin(RegionScopedAdmin, HistoryAdmin):
 
 
 @admin.register(LoginEvent)
-class LoginEventAdmin(KeyCheckedRelatedFieldsMixin, ExcelExportAdminMixin, admin.ModelAdmin):
+class LoginEventAdmin(ViewOnlyMixin, KeyCheckedRelatedFieldsMixin, ExcelExportAdminMixin, admin.ModelAdmin):
     """The login audit: read-only, never deleted."""
 
     list_display = ("created_at", "kind", "phone", "user", "by", "ip_address", "browser")
@@ -322,15 +313,6 @@ class LoginEventAdmin(KeyCheckedRelatedFieldsMixin, ExcelExportAdminMixin, admin
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return _scope(request) is not None and super().has_view_permission(request, obj)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 # Last, so that axes' records follow the accounts' own pages in the sidebar.

@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from sujt.core.admin import ViewOnlyMixin
 from sujt.core.dates import format_datetime
 from sujt.core.regions import PROVINCE_CODE
 
@@ -22,7 +23,7 @@ from . import services
 from .models import LoginAccessLog, LoginFailureLog, LoginLockout, User
 
 
-class AxesRecordAdmin(admin.ModelAdmin):
+class AxesRecordAdmin(ViewOnlyMixin, admin.ModelAdmin):
     """Read-only, province-wide records of django-axes."""
 
     list_per_page = 50
@@ -38,15 +39,6 @@ class AxesRecordAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return self._province_wide(request)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     @admin.display(description="时间", ordering="attempt_time")
     def time(self, obj: Any) -> str:

@@ -51,6 +51,20 @@ class KeyCheckedRelatedFieldsMixin:
         return super().lookup_allowed(lookup, value, request)
 
 
+class ViewOnlyMixin:
+    """An admin page or inline to read only: records kept by the system (logs, sync runs, lockouts) or
+    entered by the institution, which no one adds, changes or deletes here."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 class RegionScopedAdmin(KeyCheckedRelatedFieldsMixin, admin.ModelAdmin):
     """Limits a regulator's admin lists and objects to their jurisdiction.
 

@@ -16,7 +16,7 @@ from django.http import HttpRequest
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from .admin import KeyCheckedRelatedFieldsMixin
+from .admin import KeyCheckedRelatedFieldsMixin, ViewOnlyMixin
 from .choices import EventDeliveryStatus
 from .events import event_delivery_retry
 from .models import DomainEvent, EventDelivery
@@ -28,7 +28,7 @@ def _province(request: HttpRequest) -> bool:
     return user.is_active and getattr(user, "region_scope", None) == PROVINCE_CODE
 
 
-class ProvinceReadOnlyAdmin(KeyCheckedRelatedFieldsMixin, admin.ModelAdmin):
+class ProvinceReadOnlyAdmin(ViewOnlyMixin, KeyCheckedRelatedFieldsMixin, admin.ModelAdmin):
     """Visible to the province (and superusers) only; read-only for everyone."""
 
     def has_module_permission(self, request: HttpRequest) -> bool:
@@ -36,15 +36,6 @@ class ProvinceReadOnlyAdmin(KeyCheckedRelatedFieldsMixin, admin.ModelAdmin):
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return _province(request)
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class DeliveryStateFilter(admin.SimpleListFilter):
