@@ -190,3 +190,20 @@ def test_a_signed_in_non_regulator_goes_home_instead_of_bouncing_between_logins(
     response = client_for("inst_admin").get(reverse("admin:index"), follow=True)
     assert response.status_code == 200
     assert response.redirect_chain[-1][0] == reverse("portal:dashboard")
+
+
+def test_the_top_bar_links_to_the_regulators_messages_with_the_unread_count(client_for, city_regulator):
+    from sujt.core.models import Notification
+
+    Notification.objects.create(recipient=city_regulator, title="待审核：机构新闻投稿")
+    Notification.objects.create(
+        recipient=city_regulator, title="已读消息", read_at="2026-12-01T08:00:00+08:00"
+    )
+    text = (
+        client_for("city_regulator")
+        .get(reverse("admin:institutions_institution_changelist"))
+        .content.decode()
+    )
+    link = re.search(r'<a href="' + re.escape(reverse("portal:notifications")) + r'"[^>]*>(.*?)</a>', text)
+    assert link and "消息" in link.group(1) and ">1<" in link.group(1)
+    assert 'aria-label="消息，1 条未读"' in text
