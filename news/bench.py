@@ -9,12 +9,14 @@ after any content change) and warm.
 """
 
 import argparse
+import contextlib
 import os
 import secrets
 import statistics
 import sys
 import time
 import warnings
+from collections.abc import Iterator
 
 
 def _setup_django() -> None:
@@ -134,6 +136,22 @@ def measure(client, url: str, *, repeat: int, before=None) -> dict:
     }
 
 
+@contextlib.contextmanager
+def throwaway_database() -> Iterator[None]:
+    """A test database (test_<name>) made for one benchmark run, said aloud, and dropped afterwards."""
+    from django.conf import settings
+    from django.db import connection
+
+    old_name = connection.settings_dict["NAME"]
+    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+    try:
+        version = f" {connection.Database.sqlite_version}" if connection.vendor == "sqlite" else ""
+        print(f"数据库：{connection.vendor}{version}（{settings.DATABASES['default']['NAME']}）", flush=True)
+        yield
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="门户页面性能测试")
     parser.add_argument("--articles", type=int, default=20000)
@@ -142,7 +160,6 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     _setup_django()
-    from django.conf import settings
     from django.core.cache import cache
     from django.db import connection
     from django.test import Client
@@ -150,15 +167,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from news.models import Article
 
-    old_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    try:
-        version = connection.Database.sqlite_version if connection.vendor == "sqlite" else ""
-        print(
-            f"数据库：{connection.vendor} {version}（{settings.DATABASES['default']['NAME']}）".replace(
-                " （", "（"
-            )
-        )
+    with throwaway_database():
         started = time.perf_counter()
         generate(articles=args.articles, institutions=args.institutions)
         if connection.vendor == "postgresql":
@@ -196,8 +205,6 @@ def main(argv: list[str] | None = None) -> int:
                 f"{result['p50'] / floor:.1f} | {result['queries']} |",
                 flush=True,
             )
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
     return 0
 
 

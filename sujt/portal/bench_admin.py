@@ -23,7 +23,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from news.bench import _setup_django, measure
+from news.bench import _setup_django, measure, throwaway_database
 
 # Pages built in the test client's memory: an export is one large response, measured fewer times.
 EXPORT_WARMUP = 1
@@ -337,19 +337,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     _setup_django()
-    from django.conf import settings
-    from django.db import connection
-
-    old_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    try:
-        version = connection.Database.sqlite_version if connection.vendor == "sqlite" else ""
-        print(
-            f"数据库：{connection.vendor} {version}（{settings.DATABASES['default']['NAME']}）".replace(
-                " （", "（"
-            ),
-            flush=True,
-        )
+    with throwaway_database():
         run(
             institutions=args.institutions,
             repeat=args.repeat,
@@ -358,8 +346,6 @@ def main(argv: list[str] | None = None) -> int:
             submissions=args.submissions,
             out=lambda line: print(line, flush=True),
         )
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
     return 0
 
 
