@@ -1,8 +1,9 @@
-from .views import confirmation, ip, profile, public, qualification
+from .views import confirmation, ip, profile, public, public_profile, qualification
 
 app_name = "institutions"
 urlpatterns = [
     *public.urlpatterns,
+    *public_profile.urlpatterns,
     *profile.urlpatterns,
     *qualification.urlpatterns,
     *ip.urlpatterns,

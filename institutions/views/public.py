@@ -1,4 +1,5 @@
-"""Public pages of the institution directory (机构查询): no login, no personal data."""
+"""Public pages of the institution directory (机构查询): no login, no personal data. The profile of one
+institution is in `public_profile`."""
 
 from collections.abc import Iterable
 
@@ -54,11 +55,6 @@ def directory(request: HttpRequest) -> HttpResponse:
     )
 
 
-def public_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    (institution,) = _with_region_names([selectors.public_institution_get(pk=pk)])
-    return render(request, "institutions/public_detail.html", {"institution": institution})
-
-
 @require_safe
 def logo(request: HttpRequest, pk: int) -> HttpResponse:
     """A public institution's logo, to anyone (404 for anything else). Pages link it with
@@ -68,6 +64,5 @@ def logo(request: HttpRequest, pk: int) -> HttpResponse:
 
 urlpatterns = [
     path("", directory, name="directory"),
-    path("<int:pk>/", public_detail, name="public_detail"),
     path("<int:pk>/logo/", logo, name="logo"),
 ]
