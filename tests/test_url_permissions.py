@@ -102,6 +102,9 @@ PUBLIC = {
     "portal:healthz",
     "institutions:directory",
     "institutions:public_detail",
+    # The profile's capability schedule (能力附表) and its Excel download: public institutions only.
+    "institutions:public_capabilities",
+    "institutions:public_capabilities_export",
     "institutions:logo",
     "news:news_list",
     "news:laws_list",
