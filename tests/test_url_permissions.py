@@ -106,6 +106,10 @@ PUBLIC = {
     "institutions:public_capabilities",
     "institutions:public_capabilities_export",
     "institutions:logo",
+    # 证书核验: a certificate's public data by its number, and the QR code of that page.
+    "verify:lookup",
+    "verify:certificate",
+    "verify:qr",
     "news:news_list",
     "news:laws_list",
     "news:notices_list",
