@@ -204,6 +204,10 @@ def seed(stdout: TextIO) -> list[tuple[str, str, str, str]]:
     profile_seed(demos, stdout)
     _shared_accounts_seed(stdout)
     rows.extend(sync_seed(stdout))
+    # The demo writes capabilities in bulk, without the sync: their search rows are built here.
+    from .search.services import search_index_update
+
+    search_index_update(institution_ids=[d.institution.pk for d in demos])
     return rows
 
 

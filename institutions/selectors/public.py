@@ -6,21 +6,37 @@ list and their public page is a 404. Public reads never touch members or any per
 """
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Prefetch, Q, QuerySet
-from django.db.models.functions import Substr
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import Coalesce, RowNumber, Substr
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from sujt.core.choices import AttachmentKind, TestingField
 from sujt.core.models import Attachment
-from sujt.core.regions import CITIES
+from sujt.core.regions import CITIES, districts_of
 from sujt.core.scoping import in_scope
 
 from ..choices import CertificateStatus, InstitutionStatus
-from ..models import Capability, Certificate, Institution, InstitutionField
+from ..models import Capability, CapabilitySearch, Certificate, Institution, InstitutionField
+from ..search.query import any_piece_condition, highlight, highlight_terms, piece_condition, query_pieces
 
 PUBLIC_STATUSES = (InstitutionStatus.NORMAL, InstitutionStatus.SUSPENDED)
 LOGO_PURPOSE = "logo"
+CERTIFICATE_PREFIX_MIN = 6
+MATCHED_PER_INSTITUTION = 3
 
 # What the public profile shows. Never the contact person or their phone, the legal representative, the
 # members: only the institution's own public data.
@@ -50,27 +66,154 @@ def _fields_prefetch() -> Prefetch:
     )
 
 
-def public_institutions(*, q: str = "", city: str = "", field: str = "") -> QuerySet[Institution]:
-    """Institutions the public may find, matching `q` (a name fragment or a 统一社会信用代码) in `city`,
-    declaring the testing field `field`; the most complete profiles first, then by name.
+def _own_match(q: str) -> Q:
+    """The institution itself: its name, the leading part of its 统一社会信用代码, a CMA certificate
+    number (whole or its leading part, six characters at least)."""
+    condition = Q(name__icontains=q) | Q(uscc__startswith=q.upper())
+    if len(q) >= CERTIFICATE_PREFIX_MIN and q.isalnum():
+        condition |= Q(
+            Exists(
+                Certificate.objects.filter(
+                    institution=OuterRef("pk"), number__startswith=q.upper(), withdrawn_at__isnull=True
+                )
+            )
+        )
+    return condition
 
-    ("机构在基础信息中相关信息越完善，则在门户中越能被公众检索并关注": the ranking uses the stored
-    completeness.) An unknown city code or field code is ignored, as if none were chosen.
+
+def _capabilities_of_outer() -> QuerySet[CapabilitySearch]:
+    return CapabilitySearch.objects.filter(institution=OuterRef("pk")).order_by()
+
+
+def _search(queryset: QuerySet[Institution], q: str) -> QuerySet[Institution]:
+    """Institutions matching `q` itself (_own_match), or every piece of `q` (AND) in their name or in
+    one of their capabilities (CapabilitySearch, institutions.search.query); annotated with `name_hit`
+    and `matched` (how many capabilities match any piece), the relevance."""
+    pieces = query_pieces(q=q)
+    condition = _own_match(q)
+    if pieces:
+        every = Q()
+        for piece in pieces:
+            in_capabilities = Q(Exists(_capabilities_of_outer().filter(piece_condition(piece))))
+            every &= (Q(name__icontains=piece.text) | in_capabilities) if piece.text else in_capabilities
+        condition |= every
+        matched = Coalesce(
+            Subquery(
+                _capabilities_of_outer()
+                .filter(any_piece_condition(pieces))
+                .values("institution")
+                .annotate(total=Count("pk"))
+                .values("total")
+            ),
+            0,
+        )
+    else:
+        matched = Value(0)
+    return queryset.filter(condition).annotate(
+        name_hit=Case(When(name__icontains=q, then=Value(1)), default=Value(0)),
+        matched=matched,
+    )
+
+
+def _latest_certificate() -> QuerySet[Certificate]:
+    return Certificate.objects.filter(institution=OuterRef("pk"), withdrawn_at__isnull=True).order_by(
+        "-expires_on", "-pk"
+    )
+
+
+def public_institutions(
+    *,
+    q: str = "",
+    city: str = "",
+    field: str = "",
+    district: str = "",
+    certificate_status: str = "",
+    high_tech: bool = False,
+    has_centers: bool = False,
+) -> QuerySet[Institution]:
+    """Institutions the public may find, matching `q` in `city` (or its `district`), declaring the
+    testing field `field`, holding a certificate in `certificate_status`, 高新技术企业 (`high_tech`),
+    with 检测中心 pages (`has_centers`).
+
+    `q` finds an institution by its name, 统一社会信用代码 or CMA certificate number, or by its
+    capabilities (检测对象/项目/参数, standard name and number): every word of `q` must match the
+    institution (AND). Order: institutions whose name contains `q`, then by how many capabilities
+    match, then the most complete profiles ("机构在基础信息中相关信息越完善，则在门户中越能被公众检索
+    并关注": the stored completeness), then by name. An unknown code of any filter is ignored, as if
+    none were chosen. Each row carries its latest certificate's number, status and expiry date.
     """
     queryset = _public()
     q = (q or "").strip()
+    order = ["-completeness", "name", "pk"]
     if q:
-        queryset = queryset.filter(Q(name__icontains=q) | Q(uscc__startswith=q.upper()))
-    if city in CITIES:
+        queryset = _search(queryset, q)
+        order = ["-name_hit", "-matched", *order]
+    if district and city in CITIES and district in districts_of(city):
+        queryset = in_scope(queryset, district, "region_code")
+    elif city in CITIES:
         queryset = in_scope(queryset, city, "region_code")
     if field in TestingField.values:
         # (institution, code) is unique: the join cannot repeat an institution.
         queryset = queryset.filter(fields__code=field)
+    if certificate_status in CertificateStatus.values:
+        queryset = queryset.filter(
+            Exists(
+                Certificate.objects.filter(
+                    institution=OuterRef("pk"), status=certificate_status, withdrawn_at__isnull=True
+                )
+            )
+        )
+    if high_tech:
+        queryset = queryset.filter(is_high_tech=True)
+    if has_centers:
+        queryset = queryset.filter(centers_enabled=True)
+    latest = _latest_certificate()
     return (
         queryset.only(*LIST_COLUMNS)
+        .annotate(
+            certificate_number=Subquery(latest.values("number")[:1]),
+            certificate_status=Subquery(latest.values("status")[:1]),
+            certificate_expires_on=Subquery(latest.values("expires_on")[:1]),
+        )
         .prefetch_related(_fields_prefetch())
-        .order_by("-completeness", "name", "pk")
+        .order_by(*order)
     )
+
+
+def public_matched_capabilities(
+    *, institution_ids: list[int], q: str, per_institution: int = MATCHED_PER_INSTITUTION
+) -> dict[int, list[dict]]:
+    """{institution id: up to `per_institution` capabilities matching a word of `q`, in schedule order}
+    in one query; each a dict with `category`, `item` and `standard` highlighted (escaped, matches in
+    <mark>)."""
+    pieces = query_pieces(q=(q or "").strip())
+    if not pieces or not institution_ids:
+        return {}
+    tokens = highlight_terms(pieces)
+    rows = (
+        CapabilitySearch.objects.filter(institution_id__in=institution_ids)
+        .filter(any_piece_condition(pieces))
+        .annotate(
+            place=Window(
+                RowNumber(),
+                partition_by=[F("institution_id")],
+                order_by=[F("capability__certificate_id").asc(), F("capability__seq").asc(), F("pk").asc()],
+            )
+        )
+        .filter(place__lte=per_institution)
+        .order_by("institution_id", "place")
+        .values_list("institution_id", "capability__category", "capability__item", "capability__standard")
+    )
+    matched: dict[int, list[dict]] = {}
+    for institution_id, category, item, standard in rows:
+        matched.setdefault(institution_id, []).append(
+            {
+                "category": highlight(category, tokens),
+                "item": highlight(item, tokens),
+                "standard": highlight(standard, tokens),
+            }
+        )
+    return matched
 
 
 def public_institution_get(*, pk: int) -> Institution:

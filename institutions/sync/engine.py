@@ -442,9 +442,12 @@ def _failed(record: ParsedRecord) -> _Outcome:
     )
 
 
-def apply_page(*, run: SyncRun, records: list[dict], full: bool, seen: "SeenIds | None") -> None:
+def apply_page(
+    *, run: SyncRun, records: list[dict], full: bool, seen: "SeenIds | None", touched: set[int] | None = None
+) -> None:
     """Validates and upserts one page of institution records; updates the run's counters and errors in
-    memory (the caller saves the run). With `full`, `seen` collects what the snapshot mentioned."""
+    memory (the caller saves the run). With `full`, `seen` collects what the snapshot mentioned;
+    `touched` collects the ids of the institutions whose data changed."""
     actor = system_user(SYNC_ACTOR)
     now = timezone.now()
     parsed: list[ParsedRecord] = []
@@ -470,6 +473,8 @@ def apply_page(*, run: SyncRun, records: list[dict], full: bool, seen: "SeenIds 
         run.errors.extend(outcome.errors)
         run.errors.extend(outcome.warnings)
         applied.update(record.index for record in outcome.applied)
+        if touched is not None:
+            touched.update(outcome.touched)
     if seen is not None:
         for index, record in by_index.items():
             if index in applied:
@@ -485,9 +490,10 @@ def _withdraw(model: type[models.Model], pks: list[int], *, actor: Any, now: Any
     writer.flush()
 
 
-def withdraw_unseen(*, run: SyncRun, seen: SeenIds) -> None:
+def withdraw_unseen(*, run: SyncRun, seen: SeenIds, touched: set[int] | None = None) -> None:
     """After a full snapshot: every synced institution or item it did not mention is marked withdrawn
-    (never deleted), with a history row; records that could not be applied keep what they had."""
+    (never deleted), with a history row; records that could not be applied keep what they had.
+    `touched` collects the ids of the institutions that lost items."""
     actor = system_user(SYNC_ACTOR)
     now = timezone.now()
     with acting_as(actor), transaction.atomic():
@@ -505,7 +511,7 @@ def withdraw_unseen(*, run: SyncRun, seen: SeenIds) -> None:
         ]
         _withdraw(Institution, pks, actor=actor, now=now)
         total = len(pks)
-        touched: set[int] = set()
+        lost: set[int] = set()
         for kind in ITEM_KINDS:
             ids = seen.items[kind.key]
             unseen = [
@@ -519,7 +525,9 @@ def withdraw_unseen(*, run: SyncRun, seen: SeenIds) -> None:
             ]
             _withdraw(kind.model, [pk for pk, _i in unseen], actor=actor, now=now)
             total += len(unseen)
-            touched.update(institution_id for _pk, institution_id in unseen)
-        for pk in sorted(touched):
+            lost.update(institution_id for _pk, institution_id in unseen)
+        for pk in sorted(lost):
             completeness_recalculate(institution_id=pk)
+    if touched is not None:
+        touched.update(lost)
     run.withdrawn += total

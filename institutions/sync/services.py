@@ -17,6 +17,7 @@ from sujt.core.dates import format_datetime
 
 from ..choices import SyncMode, SyncStatus
 from ..models import SyncRun, SyncState
+from ..search.services import search_index_update
 from .client import PermanentSyncError, QualificationClient, SyncError, TransientSyncError, read_file
 from .engine import SeenIds, apply_page, withdraw_unseen
 
@@ -123,6 +124,25 @@ def _run(
 ) -> None:
     """Reads and applies every page of `run` (holding the lock), then finishes the run's record."""
     seen = SeenIds() if full else None
+    touched: set[int] = set()  # institutions whose data changed: their search rows are rebuilt at the end
+    try:
+        _pages_apply(run, state=state, client=client, file=file, full=full, seen=seen, touched=touched)
+    finally:
+        # After the pages' commits, also when a later page failed: what was committed is searchable.
+        if touched:
+            search_index_update(institution_ids=touched)
+
+
+def _pages_apply(
+    run: SyncRun,
+    *,
+    state: SyncState,
+    client: QualificationClient | None,
+    file: str | None,
+    full: bool,
+    seen: SeenIds | None,
+    touched: set[int],
+) -> None:
     failing_page: int | None = 1  # the page being read or applied; None while withdrawing
     try:
         pages = (
@@ -132,7 +152,7 @@ def _run(
             if number == 1 and file is None:
                 run.watermark = _generated_at(page)
             with transaction.atomic():
-                apply_page(run=run, records=page["results"], full=full, seen=seen)
+                apply_page(run=run, records=page["results"], full=full, seen=seen, touched=touched)
                 run.pages += 1
                 run.save()
             _lock_take(state=state, run=run)
@@ -140,7 +160,7 @@ def _run(
         if full:
             failing_page = None
             with transaction.atomic():
-                withdraw_unseen(run=run, seen=seen)
+                withdraw_unseen(run=run, seen=seen, touched=touched)
                 run.save()
     except TransientSyncError as error:
         _run_fail(run, message=str(error), page=failing_page)
