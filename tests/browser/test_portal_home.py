@@ -48,7 +48,7 @@ def test_the_home_page_tabs_carousel_search_and_large_font(page, transactional_d
     assert label.evaluate("e => getComputedStyle(e).fontSize") == "16px"
 
     # The search box goes to the directory with the words.
-    page.get_by_label("机构名称或统一社会信用代码").first.fill("钟山")
+    page.get_by_label("机构名称、信用代码、证书编号、检测项目或标准号").first.fill("钟山")
     page.get_by_role("button", name="查询").click()
     expect(page).to_have_url(re.compile(r"/institutions/\?.*q=%E9%92%9F%E5%B1%B1"))
     expect(page.get_by_role("link", name="钟山示例检测技术有限公司")).to_be_visible()
