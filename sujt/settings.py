@@ -281,6 +281,11 @@ LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 50)
 # 导出 Excel（当前筛选结果） in admin writes at most this many rows; a larger list is asked to narrow its
 # filters (an export of 5,000 institutions takes about 5 s on one worker).
 ADMIN_EXCEL_EXPORT_MAX_ROWS = env_int("ADMIN_EXCEL_EXPORT_MAX_ROWS", 20_000)
+# Public downloads (a capability schedule as Excel) per client address: per minute and per day.
+PUBLIC_DOWNLOAD_LIMITS = [
+    (env_int("PUBLIC_DOWNLOAD_LIMIT_MINUTE", 10), 60),
+    (env_int("PUBLIC_DOWNLOAD_LIMIT_DAY", 200), 86400),
+]
 
 # Reverse proxies in front of Django that append the client's address to X-Forwarded-For (nginx with
 # `proxy_add_x_forwarded_for`). 0: Django faces clients directly and REMOTE_ADDR is the client. With N, the

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_safe
 
 from sujt.core.excel import ExcelColumn, xlsx_file_response
 from sujt.core.regions import region_name
+from sujt.core.views import client_rate_limited
 
 from ..models import Institution
 from ..selectors.public_profile import (
@@ -122,6 +123,7 @@ def capabilities(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_safe
+@client_rate_limited("public_download", limits_setting="PUBLIC_DOWNLOAD_LIMITS")
 def capabilities_export(request: HttpRequest, pk: int) -> HttpResponse:
     """The (searched) schedule as .xlsx: at most CAPABILITY_EXPORT_MAX_ROWS rows, in schedule order."""
     institution = public_institution_brief_get(pk=pk)

@@ -1,13 +1,22 @@
 import logging
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils.cache import get_conditional_response
 from django.utils.http import quote_etag
 from django.views.decorators.http import require_safe
 
 from .attachments import attachment_get_for_download, content_disposition
 from .models import Attachment
+from .net import client_ip
+from .ratelimit import limit_take
+
+ViewFunc = Callable[..., HttpResponse]
 
 logger = logging.getLogger(__name__)
 
@@ -54,3 +63,25 @@ def public_file_response(
     response["Content-Disposition"] = "inline" if inline else content_disposition(attachment.original_name)
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return _public_file_headers(response, etag=etag, max_age=max_age)
+
+
+def client_rate_limited(scope: str, *, limits_setting: str) -> Callable[[ViewFunc], ViewFunc]:
+    """Limits a public view that costs real work (an Excel download, an open-data page) per client
+    address, with the (count, seconds) windows of the setting `limits_setting`. Over the limit the client
+    gets 429 with a Chinese page saying when to try again, and the view does not run."""
+
+    def decorator(view: ViewFunc) -> ViewFunc:
+        @wraps(view)
+        def limited(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            refusal = limit_take(
+                scope=scope, key=client_ip(request) or "unknown", limits=getattr(settings, limits_setting)
+            )
+            if refusal is not None:
+                response = render(request, "429.html", {"refusal": refusal}, status=429)
+                response["Retry-After"] = str(refusal.retry_after)
+                return response
+            return view(request, *args, **kwargs)
+
+        return limited
+
+    return decorator

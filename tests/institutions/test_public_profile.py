@@ -230,3 +230,20 @@ def test_profile_queries_do_not_grow_with_rows(client, db, django_assert_max_num
     most = {"profile": 9, "capabilities": 3, "search": 3}[page]
     with django_assert_max_num_queries(most):
         assert client.get(url).status_code == 200
+
+
+def test_the_schedule_download_is_limited_per_client_address(db, client, settings):
+    from django.test import Client
+    from django.urls import reverse
+
+    from tests.factories import CapabilityFactory, CertificateFactory, InstitutionFactory
+
+    settings.PUBLIC_DOWNLOAD_LIMITS = [(2, 60)]
+    institution = InstitutionFactory()
+    CapabilityFactory(certificate=CertificateFactory(institution=institution), institution=institution, seq=1)
+    url = reverse("institutions:public_capabilities_export", args=[institution.pk])
+    assert [client.get(url).status_code for _ in range(2)] == [200, 200]
+    refused = client.get(url)
+    assert refused.status_code == 429
+    assert "请求过于频繁" in refused.content.decode() and int(refused["Retry-After"]) > 0
+    assert Client(REMOTE_ADDR="198.51.100.7").get(url).status_code == 200
