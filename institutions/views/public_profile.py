@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
@@ -42,15 +42,6 @@ CAPABILITY_COLUMNS = [
     ExcelColumn("说明", "note", width=24),
     ExcelColumn("检验检测场所", "site.name", width=24),
 ]
-
-
-def verify_available() -> bool:
-    """Whether the certificate check (证书核验) is installed, so its QR codes can be shown."""
-    try:
-        reverse("verify:certificate", args=["0"])
-    except NoReverseMatch:
-        return False
-    return True
 
 
 def _bounded(queryset) -> tuple[list, bool]:
@@ -90,7 +81,6 @@ def public_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "ip_sections": ip_sections,
             "capability_count": public_capabilities(institution_id=pk).count(),
             "section_limit": SECTION_LIMIT,
-            "verify_available": verify_available(),
         },
     )
 
