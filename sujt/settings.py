@@ -281,10 +281,16 @@ LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 50)
 # 导出 Excel（当前筛选结果） in admin writes at most this many rows; a larger list is asked to narrow its
 # filters (an export of 5,000 institutions takes about 5 s on one worker).
 ADMIN_EXCEL_EXPORT_MAX_ROWS = env_int("ADMIN_EXCEL_EXPORT_MAX_ROWS", 20_000)
-# Public downloads (a capability schedule as Excel) per client address: per minute and per day.
+# Public downloads (a capability schedule, a search's results as Excel) per client address: per minute
+# and per day.
 PUBLIC_DOWNLOAD_LIMITS = [
     (env_int("PUBLIC_DOWNLOAD_LIMIT_MINUTE", 10), 60),
     (env_int("PUBLIC_DOWNLOAD_LIMIT_DAY", 200), 86400),
+]
+# The open-data JSON pages of the public searches per client address: per minute and per day.
+PUBLIC_API_LIMITS = [
+    (env_int("PUBLIC_API_LIMIT_MINUTE", 60), 60),
+    (env_int("PUBLIC_API_LIMIT_DAY", 5000), 86400),
 ]
 
 # Reverse proxies in front of Django that append the client's address to X-Forwarded-For (nginx with

@@ -11,6 +11,7 @@ urlpatterns = [
     path("files/", include("sujt.core.urls")),
     path("institutions/", include("institutions.urls")),
     path("verify/", include("institutions.urls_verify")),
+    path("capabilities/", include("institutions.urls_capabilities")),
     path("", include("news.urls")),
     # The editor widget links to an upload URL by this name; no feature uploads through it.
     path("ckeditor5/image_upload/", editor_upload_refused, name="ck_editor_5_upload_file"),

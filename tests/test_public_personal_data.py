@@ -19,6 +19,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from institutions.models import Institution
+from institutions.search.services import search_index_update
 from sujt.accounts.choices import MembershipRole
 from tests.factories import (
     ArticleFactory,
@@ -55,6 +56,14 @@ URL_ARGUMENTS: dict[str, Callable[[dict], dict]] = {
     "news:article_cover": lambda data: {"pk": data["article"].pk},
     "news:article_file": lambda data: {"pk": data["article"].pk, "file_pk": 1},
 }
+# Query strings that make a search page answer with rows of the demo data.
+URL_QUERIES: dict[str, dict] = {
+    "capabilities:search": {"q": "钢筋"},
+    "capabilities:export": {"q": "钢筋"},
+    "capabilities:json": {"q": "钢筋"},
+    "institutions:directory": {"q": "钢筋"},
+    "institutions:directory_json": {"q": "钢筋"},
+}
 # Files that are not text (a logo, a cover, the manual): fetched, their bytes not searched.
 BINARY_TYPES = ("image/", "application/pdf", "application/octet-stream")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -66,6 +75,11 @@ MUST_ANSWER = {
     "institutions:public_detail",
     "institutions:public_capabilities",
     "institutions:public_capabilities_export",
+    "institutions:directory_export",
+    "institutions:directory_json",
+    "capabilities:search",
+    "capabilities:export",
+    "capabilities:json",
     "news:news_list",
     "news:laws_list",
     "news:notices_list",
@@ -95,6 +109,8 @@ def demo(db) -> dict:
     certificate = CertificateFactory(institution=institution)
     site = SiteFactory(institution=institution)
     CapabilityFactory.create_batch(3, certificate=certificate, site=site)
+    CapabilityFactory(certificate=certificate, site=site, item="钢筋 屈服强度")
+    search_index_update(institution_ids=[institution.pk])
     people = []
     for name in ("孙签字", "李签字"):
         SignatoryFactory(institution=institution, name=name, site=site)
@@ -143,7 +159,7 @@ def test_every_public_url_with_arguments_says_how_to_make_them():
 @pytest.mark.parametrize("route", PUBLIC_ROUTES, ids=lambda route: route.key)
 def test_no_public_page_shows_a_persons_id_number_or_mobile(client, demo, route):
     kwargs = URL_ARGUMENTS[route.key](demo) if route.params else {}
-    response = client.get(reverse(route.key, kwargs=kwargs))
+    response = client.get(reverse(route.key, kwargs=kwargs), URL_QUERIES.get(route.key, {}))
     # A POST-only toggle answers 405, a file the demo does not have 404: nothing to read, nothing shown.
     assert response.status_code < 500, response.status_code
     if route.key in MUST_ANSWER:
@@ -163,5 +179,7 @@ def test_the_demo_pages_really_show_the_institution(client, demo):
     html = client.get(reverse("institutions:public_detail", args=[institution.pk])).content.decode()
     assert institution.name in html and INSTITUTION_PHONE in html and "孙签字" in html
     assert "钱联系" not in html and "赵法人" not in html and "吴人员" not in html and "周发明" not in html
+    for key in ("capabilities:search", "capabilities:json", "institutions:directory_json"):
+        assert institution.name in client.get(reverse(key), URL_QUERIES[key]).content.decode(), key
     article = client.get(reverse("news:article_detail", args=[demo["article"].pk])).content.decode()
     assert demo["article"].title in article

@@ -101,6 +101,13 @@ PUBLIC = {
     "portal:a11y",
     "portal:healthz",
     "institutions:directory",
+    # The directory's open data: its search as Excel and as JSON pages (public institutions only).
+    "institutions:directory_export",
+    "institutions:directory_json",
+    # 谁能检: capability rows of public institutions, and its Excel and JSON.
+    "capabilities:search",
+    "capabilities:export",
+    "capabilities:json",
     "institutions:public_detail",
     # The profile's capability schedule (能力附表) and its Excel download: public institutions only.
     "institutions:public_capabilities",

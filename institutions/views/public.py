@@ -3,22 +3,25 @@ institution is in `public_profile`."""
 
 from collections.abc import Iterable
 
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import path
+from django.urls import path, reverse
 from django.views.decorators.http import require_safe
 
 from sujt.core.choices import TestingField
-from sujt.core.regions import CITIES, CITY_CHOICES, districts_of, region_name
+from sujt.core.regions import CITY_CHOICES, districts_of, region_name
 from sujt.core.views import public_file_response
 
 from .. import selectors
 from ..choices import CertificateStatus
 from ..models import Institution
 from ..selectors.public import public_logo_get, public_matched_capabilities
+from .search_params import DirectorySearch
 
 DIRECTORY_PAGE_SIZE = 20
+# The directory's Excel download of a search holds at most this many institutions (narrow the search).
+DIRECTORY_EXPORT_MAX_ROWS = 5000
 LOGO_MAX_AGE = 24 * 3600
 
 
@@ -29,59 +32,46 @@ def _with_region_names(institutions: Iterable[Institution]) -> list[Institution]
     return rows
 
 
-def directory(request: HttpRequest) -> HttpResponse:
-    q = request.GET.get("q", "").strip()[:100]
-    city = request.GET.get("city", "")
-    if city not in CITIES:
-        city = ""
-    district = request.GET.get("district", "")
-    if not city or district not in districts_of(city):
-        district = ""
-    field = request.GET.get("field", "")
-    if field not in TestingField.values:
-        field = ""
-    certificate_status = request.GET.get("certificate_status", "")
-    if certificate_status not in CertificateStatus.values:
-        certificate_status = ""
-    high_tech = request.GET.get("high_tech") == "1"
-    has_centers = request.GET.get("centers") == "1"
-    page = Paginator(
-        selectors.public_institutions(
-            q=q,
-            city=city,
-            district=district,
-            field=field,
-            certificate_status=certificate_status,
-            high_tech=high_tech,
-            has_centers=has_centers,
-        ),
-        DIRECTORY_PAGE_SIZE,
-    ).get_page(request.GET.get("page"))
+def directory_page(search: DirectorySearch, *, number: str | int | None, per_page: int) -> Page:
+    """One page of the directory's search, each institution with `region_display` and the capabilities
+    that matched `search.q` (`matched_capabilities`): the page and its JSON read the same rows."""
+    page = Paginator(selectors.public_institutions(**search.selector_kwargs()), per_page).get_page(number)
     page.object_list = _with_region_names(page.object_list)
     # One more query, only when some capabilities on this page matched the words of `q`.
     capability_hits = [row.pk for row in page.object_list if getattr(row, "matched", 0)]
-    matched = public_matched_capabilities(institution_ids=capability_hits, q=q) if capability_hits else {}
+    matched = (
+        public_matched_capabilities(institution_ids=capability_hits, q=search.q) if capability_hits else {}
+    )
     for institution in page.object_list:
         institution.matched_capabilities = matched.get(institution.pk, [])
+    return page
+
+
+@require_safe
+def directory(request: HttpRequest) -> HttpResponse:
+    search = DirectorySearch.from_request(request)
+    page = directory_page(search, number=request.GET.get("page"), per_page=DIRECTORY_PAGE_SIZE)
+    query_string = search.query_string()
     return render(
         request,
         "institutions/directory.html",
         {
             "page": page,
-            "q": q,
-            "city": city,
-            "district": district,
-            "field": field,
-            "certificate_status": certificate_status,
-            "high_tech": high_tech,
-            "has_centers": has_centers,
+            **search.selector_kwargs(),
             "city_choices": CITY_CHOICES,
-            "district_choices": list(districts_of(city).items()) if city else [],
+            "district_choices": list(districts_of(search.city).items()) if search.city else [],
             "field_choices": TestingField.choices,
             "certificate_status_choices": CertificateStatus.choices,
-            "filtered": bool(q or city or field or certificate_status or high_tech or has_centers),
+            "filtered": search.filtered,
+            "export_url": _with_query(reverse("institutions:directory_export"), query_string),
+            "json_url": _with_query(reverse("institutions:directory_json"), query_string),
+            "export_max_rows": DIRECTORY_EXPORT_MAX_ROWS,
         },
     )
+
+
+def _with_query(url: str, query_string: str) -> str:
+    return f"{url}?{query_string}" if query_string else url
 
 
 @require_safe

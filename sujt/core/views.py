@@ -5,7 +5,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.cache import get_conditional_response
 from django.utils.http import quote_etag
@@ -65,10 +65,13 @@ def public_file_response(
     return _public_file_headers(response, etag=etag, max_age=max_age)
 
 
-def client_rate_limited(scope: str, *, limits_setting: str) -> Callable[[ViewFunc], ViewFunc]:
+def client_rate_limited(
+    scope: str, *, limits_setting: str, json: bool = False
+) -> Callable[[ViewFunc], ViewFunc]:
     """Limits a public view that costs real work (an Excel download, an open-data page) per client
     address, with the (count, seconds) windows of the setting `limits_setting`. Over the limit the client
-    gets 429 with a Chinese page saying when to try again, and the view does not run."""
+    gets 429 and a Retry-After header, and the view does not run: a Chinese page saying when to try
+    again, or for a JSON endpoint (`json`) the same sentence as `{"error": …, "retry_after": seconds}`."""
 
     def decorator(view: ViewFunc) -> ViewFunc:
         @wraps(view)
@@ -76,11 +79,22 @@ def client_rate_limited(scope: str, *, limits_setting: str) -> Callable[[ViewFun
             refusal = limit_take(
                 scope=scope, key=client_ip(request) or "unknown", limits=getattr(settings, limits_setting)
             )
-            if refusal is not None:
+            if refusal is None:
+                return view(request, *args, **kwargs)
+            if json:
+                response = JsonResponse(
+                    {
+                        "error": f"请求过于频繁：同一网络地址{refusal.period_label}最多可请求 "
+                        f"{refusal.count} 次，请{refusal.retry_label}后再试。",
+                        "retry_after": refusal.retry_after,
+                    },
+                    status=429,
+                    json_dumps_params={"ensure_ascii": False},
+                )
+            else:
                 response = render(request, "429.html", {"refusal": refusal}, status=429)
-                response["Retry-After"] = str(refusal.retry_after)
-                return response
-            return view(request, *args, **kwargs)
+            response["Retry-After"] = str(refusal.retry_after)
+            return response
 
         return limited
 
