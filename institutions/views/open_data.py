@@ -23,6 +23,7 @@ from ..models import Capability, Institution
 from ..selectors.capability_search import public_capability_rows
 from .capability_search import CAPABILITY_SEARCH_EXPORT_MAX_ROWS, capability_search_page
 from .public import DIRECTORY_EXPORT_MAX_ROWS, directory_page
+from .public_profile import CAPABILITY_COLUMNS as SCHEDULE_COLUMNS
 from .search_params import CapabilitySearchParams, DirectorySearch
 
 JSON_PAGE_SIZE = 20
@@ -49,18 +50,12 @@ DIRECTORY_COLUMNS = [
     ExcelColumn("匹配的能力数", lambda row: getattr(row, "matched", None) or None),
 ]
 
+# 谁能检's download: whose row it is, then the schedule's own columns as the profile's download writes them.
 CAPABILITY_COLUMNS = [
     ExcelColumn("机构名称", "institution.name", width=36),
     ExcelColumn("所在地区", lambda row: region_name(row.institution.region_code)),
-    ExcelColumn("资质认定证书编号", "certificate.number", width=16),
+    *SCHEDULE_COLUMNS,
     ExcelColumn("证书有效期至", "certificate.expires_on"),
-    ExcelColumn("序号", "seq", width=8),
-    ExcelColumn("类别", "category"),
-    ExcelColumn("产品/项目/参数", "item", width=30),
-    ExcelColumn("依据的标准（方法）名称及编号（含年号）", "standard", width=45),
-    ExcelColumn("限制范围", "limitation", width=24),
-    ExcelColumn("说明", "note", width=24),
-    ExcelColumn("检验检测场所", "site.name", width=24),
 ]
 
 

@@ -21,8 +21,8 @@ def rows(response) -> list[tuple[str, str]]:
     """(institution, item without marks) of each row of the page."""
     html = response.content.decode()
     found = re.findall(
-        r'<td data-label="检验检测机构"><a href="/institutions/\d+/">([^<]+)</a>.*?'
-        r'<td data-label="产品/项目/参数">(.*?)(?:<span|</td>)',
+        r'<td data-label="检验检测机构"><div><a href="/institutions/\d+/">([^<]+)</a>.*?'
+        r'<td data-label="产品/项目/参数"><div>(.*?)(?:<span|</div>)',
         html,
         re.S,
     )
