@@ -19,6 +19,7 @@ from ..models import Institution
 from ..selectors.public import public_logo_get, public_matched_capabilities
 from .search_params import DirectorySearch
 
+DISTRICT_GROUPS = [(name, list(districts_of(code).items())) for code, name in CITY_CHOICES]
 DIRECTORY_PAGE_SIZE = 20
 # The directory's Excel download of a search holds at most this many institutions (narrow the search).
 DIRECTORY_EXPORT_MAX_ROWS = 5000
@@ -59,7 +60,9 @@ def directory(request: HttpRequest) -> HttpResponse:
             "page": page,
             **search.selector_kwargs(),
             "city_choices": CITY_CHOICES,
+            # Without a city, every district grouped by its city (choosing one chooses its city too).
             "district_choices": list(districts_of(search.city).items()) if search.city else [],
+            "district_groups": [] if search.city else DISTRICT_GROUPS,
             "field_choices": TestingField.choices,
             "certificate_status_choices": CertificateStatus.choices,
             "filtered": search.filtered,

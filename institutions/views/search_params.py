@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 from django.http import HttpRequest
 
 from sujt.core.choices import TestingField
-from sujt.core.regions import CITIES, districts_of
+from sujt.core.regions import CITIES, DISTRICTS, city_code_of
 
 from ..choices import CertificateStatus
 
@@ -38,10 +38,16 @@ class DirectorySearch:
     @classmethod
     def from_request(cls, request: HttpRequest) -> "DirectorySearch":
         city = _choice(request, "city", CITIES)
+        district = _choice(request, "district", DISTRICTS)
+        # A district names its city; a district of another city than the one chosen is dropped.
+        if district and not city:
+            city = city_code_of(district)
+        elif district and city_code_of(district) != city:
+            district = ""
         return cls(
             q=_q(request),
             city=city,
-            district=_choice(request, "district", districts_of(city)) if city else "",
+            district=district,
             field=_choice(request, "field", TestingField.values),
             certificate_status=_choice(request, "certificate_status", CertificateStatus.values),
             high_tech=request.GET.get("high_tech") == "1",

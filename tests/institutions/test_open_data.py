@@ -140,3 +140,16 @@ def test_the_search_downloads_share_the_download_limit(db, client, settings):
     assert client.get(CAPABILITIES_EXPORT, {"q": "钢筋"}).status_code == 200
     refused = client.get(DIRECTORY_EXPORT)
     assert refused.status_code == 429 and "请求过于频繁" in refused.content.decode()
+
+
+def test_a_district_alone_chooses_its_city_and_one_of_another_city_is_dropped(client, labs):
+    def found(**params) -> list[str]:
+        return [row["name"] for row in client.get(DIRECTORY_JSON, params).json()["results"]]
+
+    assert found(district="320505") == ["开放数据检测1"]
+    assert found(city="320500", district="320104") == ["开放数据检测1"]
+    html = client.get(reverse("institutions:directory")).content.decode()
+    assert '<optgroup label="苏州市">' in html and '<option value="320505">虎丘区</option>' in html
+    html = client.get(reverse("institutions:directory"), {"district": "320505"}).content.decode()
+    assert '<option value="320500" selected>苏州市</option>' in html
+    assert '<option value="320505" selected>虎丘区</option>' in html and "<optgroup" not in html
