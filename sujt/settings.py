@@ -281,6 +281,9 @@ LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 50)
 # 导出 Excel（当前筛选结果） in admin writes at most this many rows; a larger list is asked to narrow its
 # filters (an export of 5,000 institutions takes about 5 s on one worker).
 ADMIN_EXCEL_EXPORT_MAX_ROWS = env_int("ADMIN_EXCEL_EXPORT_MAX_ROWS", 20_000)
+# 03 机构整改: a new rectification order is due this many days after it is issued, unless the regulator
+# sets another date.
+RECTIFICATION_DUE_DAYS = env_int("RECTIFICATION_DUE_DAYS", 30)
 # Public downloads (a capability schedule, a search's results as Excel) per client address: per minute
 # and per day.
 PUBLIC_DOWNLOAD_LIMITS = [

@@ -17,13 +17,13 @@ this institution), answered from the three codes that can: the province, its cit
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from sujt.core.regions import PROVINCE_CODE, city_code_of, region_contains
 from sujt.core.workflow import INSTITUTION_SIDE, MEMBER_SIDE, REGULATOR_SIDE, Side, set_party_resolver
 
 from .choices import MembershipRole
-from .models import User
+from .models import InstitutionUserObjectPermission, User
 
 
 def _regulators_at(codes: set[str]) -> QuerySet[User]:
@@ -68,6 +68,20 @@ def institution_admins(*, institution_id: int) -> QuerySet[User]:
 def institution_members(*, institution_id: int) -> QuerySet[User]:
     return User.objects.filter(
         is_active=True, memberships__institution_id=institution_id, memberships__is_active=True
+    ).distinct()
+
+
+def institution_members_with_perm(*, institution_id: int, perm: str) -> QuerySet[User]:
+    """The active members of the institution who hold module permission `perm` there (its active admins
+    hold every one): who must act on the module's matters."""
+    granted = InstitutionUserObjectPermission.objects.filter(
+        content_object_id=institution_id, permission__codename=perm
+    ).values("user_id")
+    return User.objects.filter(
+        Q(memberships__role=MembershipRole.ADMIN) | Q(pk__in=granted),
+        is_active=True,
+        memberships__institution_id=institution_id,
+        memberships__is_active=True,
     ).distinct()
 
 

@@ -82,6 +82,22 @@ def mask_phone(value: str) -> str:
     return f"{value[:3]}****{value[-4:]}"
 
 
+# An ID-card number or a mobile number standing alone in free text (not part of a longer number or code).
+_ID_CARD_IN_TEXT = re.compile(
+    r"(?<![0-9A-Za-z])[1-9]\d{5}(?:19|20)\d{2}(?:0[1-9]|1[0-2])\d{2}\d{3}[\dXx](?![0-9A-Za-z])"
+)
+_MOBILE_IN_TEXT = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+
+
+def redact_personal_numbers(text: str) -> str:
+    """`text` with every ID-card number and mobile number in it masked (mask_id_card, mask_phone): what a
+    regulator wrote may be published (a disclosure on the portal), the persons' numbers may not."""
+    if not text:
+        return text or ""
+    text = _ID_CARD_IN_TEXT.sub(lambda match: mask_id_card(match.group(0)), text)
+    return _MOBILE_IN_TEXT.sub(lambda match: mask_phone(match.group(0)), text)
+
+
 def validate_mobile(value: str) -> None:
     if not _MOBILE_RE.match((value or "").strip()):
         raise ValidationError(_("请输入11位手机号码（以1开头，第二位为3–9）。"), code="mobile")
