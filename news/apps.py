@@ -9,7 +9,7 @@ class NewsConfig(AppConfig):
         from sujt.core.modules import register_admin_group, register_module, register_portal_link
 
         from . import signals  # noqa: F401
-        from .integrations import events, regulators, todos  # noqa: F401
+        from .integrations import events, profile, regulators, todos  # noqa: F401
 
         register_admin_group("06", self.label)
         register_module("06", url_name="news:submission_list", perm="submit_news")

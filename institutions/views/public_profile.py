@@ -12,6 +12,7 @@ from django.views.decorators.http import require_safe
 
 from sujt.core.excel import ExcelColumn, xlsx_file_response
 from sujt.core.regions import region_name
+from sujt.core.registries import public_profile_sections_for
 from sujt.core.views import client_rate_limited
 
 from ..models import Institution
@@ -81,6 +82,9 @@ def public_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "ip_sections": ip_sections,
             "capability_count": public_capabilities(institution_id=pk).count(),
             "section_limit": SECTION_LIMIT,
+            # What modules above this one publish about the institution (news: inspection results and
+            # penalties), declared in the core registry since this app cannot import them.
+            "profile_sections": public_profile_sections_for(institution_id=pk),
         },
     )
 

@@ -21,11 +21,14 @@ change page; `pending_by_city(user=...)`: the waiting rows per city (the provinc
 here names an app: core learns the names only from the calls.
 A codename that names no model or declared permission of its app is a system check error (core.E010),
 so a typo fails `manage.py check` and the test suite instead of silently granting nothing.
+
+Also here: the sections an upper app adds to every institution's public profile
+(`register_public_profile_section`; the profile reads `public_profile_sections_for(institution_id=...)`).
 """
 
 import datetime
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -324,3 +327,108 @@ def pending_by_city(*, user: Any) -> list[tuple[ReviewQueue, Counter[str]]]:
                 counts[f"{row['_city']}00"] += row["_count"]
         result.append((queue, counts))
     return result
+
+
+# --- Sections of an institution's public profile ------------------------------------------------------
+#
+# The public profile (institutions) sits below the modules whose public records it lists (news publishes
+# inspection results and penalties about an institution), so it cannot import them: each such module
+# declares a section here from its `integrations/`, and the profile renders every declared section.
+
+
+@dataclass(frozen=True)
+class ProfileRow:
+    """One line of a profile section: a public page about the institution."""
+
+    title: str
+    url: str
+    date: datetime.date | datetime.datetime | None = None
+    label: str = ""  # what kind of record it is (监督检查, 行政处罚, …)
+
+
+@dataclass(frozen=True)
+class ProfileSection:
+    """A section of the public profile declared by an app.
+
+    `rows(institution_id, limit)` returns at most `limit` ProfileRows, newest first, in one query (the
+    profile's query count is pinned: a section costs one query, whatever the rows). `template` renders
+    the filled section (context: `section`, a FilledProfileSection); "" means the profile's own table of
+    rows (title as a link, `label_heading`, `date_heading`). `empty` is the text when there are no rows.
+    """
+
+    key: str
+    title: str
+    rows: Callable[[int, int], Sequence[ProfileRow]]
+    template: str = ""
+    order: int = 100
+    empty: str = ""
+    limit: int = 20
+    label_heading: str = "类别"
+    date_heading: str = "日期"
+
+
+@dataclass(frozen=True)
+class FilledProfileSection:
+    section: ProfileSection
+    rows: list[ProfileRow]
+    more: bool  # there were more than section.limit rows; the page says only the newest are listed
+
+    @property
+    def anchor(self) -> str:
+        return f"section-{self.section.key.replace('.', '-')}"
+
+
+_profile_sections: dict[str, ProfileSection] = {}
+
+
+def register_public_profile_section(
+    key: str,
+    *,
+    title: str,
+    rows: Callable[[int, int], Sequence[ProfileRow]],
+    template: str = "",
+    order: int = 100,
+    empty: str = "",
+    limit: int = 20,
+    label_heading: str = "类别",
+    date_heading: str = "日期",
+) -> ProfileSection:
+    """Declares a section of every institution's public profile (see ProfileSection). Sections appear in
+    `order`, then by key; registering a key again replaces its section. Everything `rows` returns is
+    public: never a person's ID or mobile number."""
+    if limit < 1:
+        raise ValueError(f"a profile section lists at least one row: {key!r}")
+    section = ProfileSection(
+        key=key,
+        title=title,
+        rows=rows,
+        template=template,
+        order=order,
+        empty=empty or f"暂无{title}信息",
+        limit=limit,
+        label_heading=label_heading,
+        date_heading=date_heading,
+    )
+    _profile_sections[key] = section
+    return section
+
+
+def unregister_public_profile_section(key: str) -> None:
+    _profile_sections.pop(key, None)
+
+
+def public_profile_sections() -> tuple[ProfileSection, ...]:
+    """The declared sections in display order (no query)."""
+    return tuple(sorted(_profile_sections.values(), key=lambda section: (section.order, section.key)))
+
+
+def public_profile_sections_for(*, institution_id: int) -> list[FilledProfileSection]:
+    """Every declared section filled for one institution: one provider call (one query) per section,
+    each asked for one row more than it shows, to know whether to say that only the newest are listed."""
+    filled = []
+    for section in public_profile_sections():
+        rows = list(section.rows(institution_id, section.limit + 1))
+        filled.append(
+            FilledProfileSection(section=section, rows=rows[: section.limit], more=len(rows) > section.limit)
+        )
+    return filled
