@@ -1,7 +1,7 @@
 """Reads of 03 机构整改, filtered by who asks: an institution's members see their institutions' orders
 when they hold `handle_rectification` (another institution's order does not exist for them: 404)."""
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
 from sujt.accounts.permissions import institution_ids_for
@@ -25,10 +25,12 @@ def orders_for(*, user) -> QuerySet[RectificationOrder]:
 
 
 def orders_of(*, institution_id: int) -> QuerySet[RectificationOrder]:
-    """One institution's orders (the workspace list of the current institution), newest first."""
+    """One institution's orders (the workspace list of the current institution), newest first, each with
+    `finding_count`."""
     return (
         RectificationOrder.objects.filter(institution_id=institution_id)
         .select_related("inspection")
+        .annotate(finding_count=Count("findings", distinct=True))
         .order_by("-issued_at", "-pk")
     )
 
@@ -59,8 +61,6 @@ def order_rounds(*, order: RectificationOrder) -> list[RectificationRound]:
 
 def open_order_counts(*, institution_id: int) -> dict[str, int]:
     """How many of the institution's orders are in each state (the list's tabs)."""
-    from django.db.models import Count
-
     rows = (
         RectificationOrder.objects.filter(institution_id=institution_id)
         .order_by()
@@ -68,3 +68,35 @@ def open_order_counts(*, institution_id: int) -> dict[str, int]:
         .annotate(total=Count("pk"))
     )
     return {row["status"]: row["total"] for row in rows}
+
+
+def answer_draft_measures(*, order: RectificationOrder) -> list[RectificationMeasure]:
+    """The measures the answer form starts from, one per finding of the order, with `evidence`: the
+    draft round's when there is one; else unsaved ones carrying the last round's text (a new answer
+    after a return starts from the previous one), so reading the form writes nothing."""
+    draft = order.rounds.filter(submitted_at__isnull=True).order_by("-number").first()
+    if draft is not None:
+        measures = list(draft.measures.select_related("finding").order_by("finding_id"))
+        evidence = attachments_by_owner(measures, purpose=EVIDENCE_PURPOSE)
+        for measure in measures:
+            measure.evidence = evidence[measure.pk]
+        return measures
+    previous = order.rounds.order_by("-number").first()
+    earlier = {m.finding_id: m.measures for m in previous.measures.all()} if previous else {}
+    measures = [
+        RectificationMeasure(finding=finding, measures=earlier.get(finding.pk, ""))
+        for finding in order.findings.order_by("pk")
+    ]
+    for measure in measures:
+        measure.evidence = []
+    return measures
+
+
+def last_decided_round(*, order: RectificationOrder) -> RectificationRound | None:
+    """The latest round a regulator decided on (its per-finding comments guide a new answer)."""
+    return (
+        order.rounds.exclude(decision="")
+        .prefetch_related(Prefetch("measures", queryset=RectificationMeasure.objects.order_by("finding_id")))
+        .order_by("-number")
+        .first()
+    )

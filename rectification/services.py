@@ -38,7 +38,7 @@ from .models import (
     RectificationOrder,
     RectificationRound,
 )
-from .selectors import EVIDENCE_PURPOSE
+from .selectors import EVIDENCE_PURPOSE, answer_draft_measures
 
 EVIDENCE_RULE = AttachmentRule(
     purpose=EVIDENCE_PURPOSE,
@@ -212,20 +212,18 @@ def round_current(*, order: RectificationOrder) -> RectificationRound | None:
 
 
 def _draft_round(order: RectificationOrder) -> RectificationRound:
-    """The draft round, created on first use with one measure per finding; a new round after a return
-    starts from the previous round's measures (the evidence stays with the round it was sent in)."""
+    """The draft round, created on first use with one measure per finding (what the answer form showed:
+    selectors.answer_draft_measures; a new round after a return starts from the previous round's text,
+    the evidence stays with the round it was sent in)."""
     draft = round_current(order=order)
     if draft is not None:
         return draft
-    previous = order.rounds.order_by("-number").first()
-    draft = RectificationRound.objects.create(order=order, number=(previous.number + 1) if previous else 1)
-    earlier = {m.finding_id: m.measures for m in previous.measures.all()} if previous else {}
-    RectificationMeasure.objects.bulk_create(
-        [
-            RectificationMeasure(round=draft, finding=finding, measures=earlier.get(finding.pk, ""))
-            for finding in order.findings.order_by("pk")
-        ]
-    )
+    measures = answer_draft_measures(order=order)
+    latest = order.rounds.order_by("-number").values_list("number", flat=True).first() or 0
+    draft = RectificationRound.objects.create(order=order, number=latest + 1)
+    for measure in measures:
+        measure.round = draft
+    RectificationMeasure.objects.bulk_create(measures)
     return draft
 
 

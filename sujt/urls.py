@@ -10,6 +10,7 @@ urlpatterns = [
     path("accounts/", include("sujt.accounts.urls")),
     path("files/", include("sujt.core.urls")),
     path("institutions/", include("institutions.urls")),
+    path("rectification/", include("rectification.urls")),
     path("verify/", include("institutions.urls_verify")),
     path("capabilities/", include("institutions.urls_capabilities")),
     path("", include("news.urls")),

@@ -15,6 +15,7 @@ A private file (core:attachment_download) is also checked against the module per
 that shows it. A pattern missing here fails the walk: a new module registers its URLs in this file.
 """
 
+import datetime
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -213,6 +214,13 @@ WORKSPACE: dict[str, Access] = {
         ],
         "error_report",
     ),
+    # 03 机构整改
+    **_module("handle_rectification", ["rectification:order_list", "rectification:order_export"]),
+    **_module(
+        "handle_rectification",
+        ["rectification:order_detail", "rectification:order_answer"],
+        "rectification_order",
+    ),
     # 06 新闻资讯发布
     **_module("submit_news", ["news:submission_list", "news:submission_add"]),
     **_module(
@@ -270,6 +278,35 @@ def _invitation_to(user):
     return invitation_create(institution=inviter.institution, by=inviter.user, user=user)
 
 
+def _rectification_order(institution, admin):
+    from rectification.services import inspection_record, order_issue
+
+    regulator = UserFactory(name="检查录入人")
+    inspection = inspection_record(
+        institution=institution,
+        kind="random",
+        inspected_on=datetime.date(2026, 11, 2),
+        inspectors="检查员甲",
+        by=regulator,
+        findings=[{"category": "equipment", "severity": "general", "description": "设备未检定。"}],
+    )
+    return order_issue(inspection=inspection, findings=inspection.findings.all(), by=regulator)
+
+
+def _rectification_evidence(institution, admin):
+    from rectification.services import answer_save
+
+    order = _rectification_order(institution, admin)
+    finding = order.findings.get()
+    answer_save(
+        order=order,
+        by=admin,
+        measures={finding.pk: "已送检。"},
+        evidence={finding.pk: [upload("检定证书.pdf", PDF_BYTES, "application/pdf")]},
+    )
+    return order.rounds.get().measures.get()
+
+
 def _news_file(institution, admin):
     submission = NewsSubmissionFactory(institution=institution, author=admin)
     file = upload("活动通知.pdf", PDF_BYTES, "application/pdf")
@@ -284,6 +321,10 @@ ATTACHMENT_OWNERS: dict[str, tuple[Callable[[Any, Any], int], str]] = {
         "manage_profile",
     ),
     "news submission file": (lambda i, admin: _news_file(i, admin).pk, "submit_news"),
+    "rectification evidence": (
+        lambda i, admin: attachments_of(_rectification_evidence(i, admin)).get().pk,
+        "handle_rectification",
+    ),
 }
 
 # key -> (institution, its admin) -> the pk a URL takes
@@ -297,6 +338,7 @@ OBJECT_BUILDERS: dict[str, Callable[[Any, Any], int]] = {
     "news_submission": lambda institution, admin: (
         NewsSubmissionFactory(institution=institution, author=admin).pk
     ),
+    "rectification_order": lambda institution, admin: _rectification_order(institution, admin).pk,
     "notification": lambda institution, admin: (
         Notification.objects.create(recipient=admin, title="审核结果通知").pk
     ),

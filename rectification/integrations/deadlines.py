@@ -65,6 +65,5 @@ register_deadline(
         horizon=Offset(days=7),
         title=lambda order: f"整改通知（{order.inspection}）",
         owner=lambda order: order.institution.name,
-        list_url=waiting_orders_admin_url,
     ),
 )
