@@ -6,15 +6,21 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from sujt.accounts.decorators import institution_required
-from sujt.core.lists import Column, ListFilterSet, TabFilter, WorkspaceList, list_tabs
+from sujt.core.lists import Column, ListFilterSet, OptionFilter, TabFilter, WorkspaceList, list_tabs
 
 from . import selectors
-from .choices import OrderStatus
+from .choices import InspectionKind, OrderStatus
 from .models import PERMISSION, RectificationOrder
 
 
 class OrderFilter(ListFilterSet):
     status = TabFilter(choices=OrderStatus.choices)
+    kind = OptionFilter(
+        "inspection__kind",
+        label="检查类型",
+        options=lambda request: InspectionKind.choices,
+        empty_label="全部类型",
+    )
 
 
 def _status_tabs(request: HttpRequest, filterset: Any) -> dict[str, Any]:
