@@ -8,7 +8,7 @@ class RectificationConfig(AppConfig):
     def ready(self) -> None:
         from sujt.core.modules import register_admin_group, register_module
 
-        from .integrations import deadlines  # noqa: F401
+        from .integrations import deadlines, regulators  # noqa: F401
 
         register_admin_group("03", self.label)
         register_module("03", url_name="rectification:order_list", perm="handle_rectification")

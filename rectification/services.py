@@ -48,6 +48,8 @@ EVIDENCE_RULE = AttachmentRule(
     unit="份",
 )
 ANSWERABLE = frozenset({OrderStatus.OPEN, OrderStatus.RETURNED, OrderStatus.OVERDUE})
+# The states the deadline job's 逾期 starts from (ORDER_WORKFLOW's "overdue" transition).
+OVERDUE_FROM = frozenset({OrderStatus.OPEN, OrderStatus.RETURNED})
 MEASURES_MAX_CHARS = 5000
 
 
@@ -347,8 +349,13 @@ def order_return(
 
 def order_mark_overdue(*, order: RectificationOrder) -> None:
     """逾期 (the deadline job's overdue action): the order still waits for an answer past its date. The
-    institution and the regulator who issued the order are told; the order keeps `overdue_at`."""
+    institution and the regulator who issued the order are told; the order keeps `overdue_at`. An order
+    that is not waiting for an answer any more (submitted, accepted, already 逾期) is left alone."""
     with transaction.atomic():
+        order = _locked(order)
+        if order.status not in OVERDUE_FROM:
+            # Answered in the meantime, or marked already: nothing is late any more, or nothing new.
+            return
         transition(obj=order, name="overdue", by=None, side=Side.SYSTEM)
         now = timezone.now()
         RectificationOrder.objects.filter(pk=order.pk, overdue_at__isnull=True).update(overdue_at=now)

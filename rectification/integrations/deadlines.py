@@ -36,7 +36,7 @@ def reminder_message(order: RectificationOrder, offset: Offset, due_on) -> tuple
 
 
 def waiting_orders_admin_url() -> str:
-    return f"{reverse('admin:rectification_rectificationorder_changelist')}?status__in=open,returned,overdue"
+    return f"{reverse('admin:rectification_rectificationorder_changelist')}?waiting=1"
 
 
 register_deadline(
@@ -65,5 +65,6 @@ register_deadline(
         horizon=Offset(days=7),
         title=lambda order: f"整改通知（{order.inspection}）",
         owner=lambda order: order.institution.name,
+        list_url=waiting_orders_admin_url,
     ),
 )

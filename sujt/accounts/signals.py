@@ -74,7 +74,9 @@ def refresh_regulator_group(sender: Any, **kwargs: Any) -> None:
 
     from .services import REGULATOR_GROUP, regulator_group_ensure
 
-    if sender.name != list(apps.get_app_configs())[-1].name:
+    # post_migrate is sent only to apps with a models module: the last of those, not the last app.
+    with_models = [config for config in apps.get_app_configs() if config.models_module is not None]
+    if sender.name != with_models[-1].name:
         return
     using = kwargs.get("using", "default")
     if Group.objects.using(using).filter(name=REGULATOR_GROUP).exists():

@@ -226,6 +226,11 @@ MAX_ERROR_MESSAGES = 10
 REVIEW_TRANSITION_FIELD = "review_transition"
 REVIEW_FORM_PREFIX = "review"
 REVIEW_FORM_ID = "review-decision-form"
+REVIEW_ITEM_MAX_CHARS = 2000
+
+
+def _review_item_field(key: Any) -> str:
+    return f"{REVIEW_FORM_PREFIX}-item-{key}"
 
 
 def is_review_post(model_admin: Any, request: HttpRequest, object_id: str | None) -> bool:
@@ -270,8 +275,15 @@ class ReviewAdminMixin:
     change_form_template = "core/admin/review_change_form.html"
     review_confirm_template = "core/admin/review_confirm.html"
     # A model whose decisions do more than the status change (e.g. news published on approval) maps the
-    # action names of its review_decisions to its own services, called with (obj=, by=, comment=).
+    # action names of its review_decisions to its own services, called with (obj=, by=, comment=) — and
+    # item_comments= when the admin declares review_items.
     review_services: dict[str, Callable[..., Any]] = {}
+
+    def review_items(self, obj: Any) -> list[tuple[Any, str]]:
+        """Parts of `obj` the reviewer may comment on one by one (key, label), e.g. each finding of a
+        rectification answer: the change page's decision panel shows a comment box per item, and the
+        decision's service (review_services) gets them as item_comments={key: text}. None by default."""
+        return []
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         # A draft is the institution's own until submitted; the files check reads the same rule.
@@ -362,6 +374,9 @@ class ReviewAdminMixin:
         side. Raises InvalidTransition / ValidationError as those do."""
         override = self.review_services.get(decision.action)
         if override is not None:
+            items = getattr(request, "review_item_comments", None)
+            if items is not None:
+                return override(obj=obj, by=request.user, comment=comment, item_comments=items)
             return override(obj=obj, by=request.user, comment=comment)
         return workflow.transition(
             obj=obj, name=decision.step.name, by=request.user, comment=comment, side=side
@@ -449,6 +464,15 @@ class ReviewAdminMixin:
                 for decision in decisions
             ],
             "waiting_for": waiting,
+            # One comment box per review item, kept when the page comes back with an error.
+            "items": [
+                {
+                    "name": _review_item_field(key),
+                    "label": label,
+                    "value": form.data.get(_review_item_field(key), "") if form.is_bound else "",
+                }
+                for key, label in (self.review_items(obj) if decisions else [])
+            ],
             "editable": declared.is_editable(state),
             # What the reviewer wrote for a decision that could not be taken any more (someone else moved
             # the object): shown to copy, since there is no box left to keep it in.
@@ -484,6 +508,12 @@ class ReviewAdminMixin:
         form = ReviewCommentForm(
             request.POST, prefix=REVIEW_FORM_PREFIX, comment_required=decision.comment_required
         )
+        items = self.review_items(obj)
+        if items:
+            request.review_item_comments = {
+                key: request.POST.get(_review_item_field(key), "").strip()[:REVIEW_ITEM_MAX_CHARS]
+                for key, _label in items
+            }
         if form.is_valid():
             try:
                 self._review_apply(request, obj, decision, form.cleaned_data["comment"], side=side)

@@ -210,6 +210,19 @@ def test_evidence_is_private(client_for, order, inst_admin, who, expected):
     assert response.status_code == expected
 
 
+def test_the_regulator_over_the_institution_may_read_the_evidence(client_for, order, inst_admin):
+    first = order.findings.order_by("pk").first()
+    services.answer_save(
+        order=order,
+        by=inst_admin,
+        measures={first.pk: "已整改"},
+        evidence={first.pk: [SimpleUploadedFile("证明.pdf", PDF_BYTES, content_type="application/pdf")]},
+    )
+    url = reverse("core:attachment_download", args=[Attachment.objects.get().pk])
+    assert client_for("city_regulator").get(url).status_code == 200
+    assert client_for("other_city_regulator").get(url).status_code == 404
+
+
 def test_the_module_is_in_the_menu_of_those_who_may_use_it(client_for, order):
     assert LIST in client_for("inst_admin").get(reverse("portal:dashboard")).content.decode()
 

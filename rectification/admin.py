@@ -1,0 +1,497 @@
+"""03 机构整改 for regulators (Django admin), each list limited to their jurisdiction.
+
+- 监督检查: record an inspection with its findings and penalties (inlines); each finding and penalty
+  records its credit event once (services.inspection_events_record); from its page, 下达整改通知 for the
+  findings that need it, and 公开检查结果 / 公开处罚信息 to the portal (by event; news publishes).
+- 整改通知: the review queue (整改审核) of submitted answers; the order's page shows every round with its
+  measures and evidence, and takes the decision (整改完成 / 退回, a comment per finding) through the
+  services. Orders are issued from an inspection, never added here.
+- Excel exports of both lists (current filters): findings, penalties, status and days overdue.
+"""
+
+import datetime
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from simple_history.admin import SimpleHistoryAdmin
+
+from institutions.admin.filters import InstitutionCityFilter
+from institutions.models import Institution
+from sujt.core.admin import RegionScopedAdmin, ReviewAdminMixin
+from sujt.core.admin_tools import ExcelExportAdminMixin, district_filter
+from sujt.core.excel import ExcelColumn
+from sujt.core.forms import service_errors_add
+from sujt.core.regions import region_name
+from sujt.core.scoping import regulator_scoped
+
+from . import selectors, services
+from .integrations.deadlines import WAITING
+from .models import REGION_FIELD, Finding, Inspection, Penalty, RectificationOrder
+
+InstitutionDistrictFilter = district_filter(REGION_FIELD)
+
+
+def _days_overdue(order: RectificationOrder, *, today: datetime.date | None = None) -> int | None:
+    """Days past the deadline: until today while the order is not accepted, else until its acceptance;
+    None when it was (or is) not late."""
+    today = today or timezone.localdate()
+    end = timezone.localdate(order.accepted_at) if order.accepted_at else today
+    late = (end - order.due_on).days
+    return late if late > 0 else None
+
+
+# --- 监督检查 ------------------------------------------------------------------------------------------
+
+
+class FindingInline(admin.TabularInline):
+    model = Finding
+    extra = 1
+    fields = ["category", "severity", "description", "clause"]
+    formfield_overrides = {
+        Finding._meta.get_field("description").__class__: {
+            "widget": forms.Textarea(attrs={"rows": 2, "cols": 48})
+        }
+    }
+
+
+class PenaltyInline(admin.TabularInline):
+    model = Penalty
+    extra = 0
+    fields = ["kind", "amount", "decision_number", "decided_on", "description", "disclosed_at"]
+    readonly_fields = ["disclosed_at"]
+    formfield_overrides = {
+        Penalty._meta.get_field("description").__class__: {
+            "widget": forms.Textarea(attrs={"rows": 2, "cols": 32})
+        }
+    }
+
+
+def _findings_text(inspection: Inspection) -> str:
+    return "\n".join(
+        f"{n}. {f.get_category_display()}（{f.get_severity_display()}）{f.description}"
+        for n, f in enumerate(inspection.findings.all(), 1)
+    )
+
+
+def _penalties_text(inspection: Inspection) -> str:
+    return "\n".join(
+        f"{p.get_kind_display()}{f' {p.amount} 元' if p.amount is not None else ''}（{p.decision_number}）"
+        for p in inspection.penalties.all()
+    )
+
+
+@admin.register(Inspection)
+class InspectionAdmin(ExcelExportAdminMixin, RegionScopedAdmin, SimpleHistoryAdmin):
+    region_field = REGION_FIELD
+    list_display = [
+        "inspected_on",
+        "institution",
+        "kind",
+        "finding_count",
+        "penalty_count",
+        "order_count",
+        "disclosed_at",
+    ]
+    list_display_links = ["inspected_on", "institution"]
+    list_filter = ["kind", InstitutionCityFilter, InstitutionDistrictFilter, "inspected_on"]
+    search_fields = ["institution__name", "institution__uscc", "inspectors"]
+    list_select_related = ["institution"]
+    date_hierarchy = "inspected_on"
+    autocomplete_fields = ["institution"]
+    fields = ["institution", "kind", "inspected_on", "inspectors", "summary", "recorded_by", "disclosed_at"]
+    readonly_fields = ["recorded_by", "disclosed_at"]
+    inlines = [FindingInline, PenaltyInline]
+    change_form_template = "rectification/admin/inspection_change_form.html"
+    excel_title = "监督检查"
+    excel_columns = [
+        ExcelColumn("检查日期", "inspected_on"),
+        ExcelColumn("机构", "institution.name", width=36),
+        ExcelColumn("所在地区", lambda i: region_name(i.institution.region_code)),
+        ExcelColumn("检查类型", "get_kind_display"),
+        ExcelColumn("检查人员", "inspectors"),
+        ExcelColumn("发现问题数", "finding_count"),
+        ExcelColumn("发现的问题", _findings_text, width=60),
+        ExcelColumn("行政处罚", _penalties_text, width=40),
+        ExcelColumn("整改通知数", "order_count"),
+        ExcelColumn("结果公开时间", "disclosed_at"),
+    ]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                finding_count=Count("findings", distinct=True),
+                penalty_count=Count("penalties", distinct=True),
+                order_count=Count("orders", distinct=True),
+            )
+        )
+
+    def get_excel_queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        return queryset.prefetch_related("findings", "penalties")
+
+    @admin.display(description="问题", ordering="finding_count")
+    def finding_count(self, obj: Inspection) -> int:
+        return obj.finding_count
+
+    @admin.display(description="处罚", ordering="penalty_count")
+    def penalty_count(self, obj: Inspection) -> int:
+        return obj.penalty_count
+
+    @admin.display(description="整改通知", ordering="order_count")
+    def order_count(self, obj: Inspection) -> int:
+        return obj.order_count
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "institution":
+            # A regulator records inspections only of institutions in their jurisdiction.
+            kwargs["queryset"] = regulator_scoped(
+                Institution.objects.all(), user=request.user, region_field="region_code"
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request: HttpRequest, obj: Inspection, form: Any, change: bool) -> None:
+        if not change:
+            obj.recorded_by = request.user
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        services.inspection_events_record(inspection=form.instance)
+
+    # --- 下达整改通知, 公开 ----------------------------------------------------------------------------
+
+    def get_urls(self) -> list:
+        prefix = f"{self.opts.app_label}_{self.opts.model_name}"
+        wrap = self.admin_site.admin_view
+        return [
+            path("<int:pk>/issue-order/", wrap(self.issue_order_view), name=f"{prefix}_issue_order"),
+            path("<int:pk>/disclose/", wrap(self.disclose_view), name=f"{prefix}_disclose"),
+            path(
+                "<int:pk>/penalties/<int:penalty_pk>/disclose/",
+                wrap(self.penalty_disclose_view),
+                name=f"{prefix}_penalty_disclose",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _scoped_get(self, request: HttpRequest, pk: int) -> Inspection:
+        """The inspection if it is in the regulator's jurisdiction (else 404) and they may change it."""
+        inspection = get_object_or_404(self.get_queryset(request).select_related("institution"), pk=pk)
+        if not self.has_change_permission(request, inspection):
+            raise PermissionDenied
+        return inspection
+
+    def _change_url(self, inspection: Inspection) -> str:
+        return reverse("admin:rectification_inspection_change", args=[inspection.pk])
+
+    def _page(self, request: HttpRequest, template: str, **context: Any) -> TemplateResponse:
+        return TemplateResponse(
+            request,
+            template,
+            {**self.admin_site.each_context(request), "opts": self.opts, **context},
+        )
+
+    def issue_order_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        inspection = self._scoped_get(request, pk)
+        if not request.user.has_perm("rectification.add_rectificationorder"):
+            raise PermissionDenied
+        form = IssueOrderForm(request.POST or None, inspection=inspection)
+        if request.method == "POST" and form.is_valid():
+            try:
+                order = services.order_issue(
+                    inspection=inspection,
+                    findings=form.cleaned_data["findings"],
+                    due_on=form.cleaned_data["due_on"],
+                    requirement=form.cleaned_data["requirement"],
+                    by=request.user,
+                )
+            except ValidationError as error:
+                service_errors_add(form, error)
+            else:
+                self.message_user(
+                    request,
+                    f"已向{inspection.institution.name}下达整改通知，整改期限 {order.due_on:%Y-%m-%d}；"
+                    "机构已收到站内消息和短信。",
+                )
+                return HttpResponseRedirect(services.admin_order_url(order))
+        return self._page(
+            request,
+            "rectification/admin/issue_order.html",
+            title="下达整改通知",
+            inspection=inspection,
+            form=form,
+            original=inspection,
+        )
+
+    def disclose_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        inspection = self._scoped_get(request, pk)
+        default_title = f"{inspection.institution.name}{inspection.get_kind_display()}结果"
+        return self._disclose(
+            request,
+            record=inspection,
+            inspection=inspection,
+            what="监督检查结果",
+            default_title=default_title,
+            publish=lambda title, note: services.inspection_disclose(
+                inspection=inspection, by=request.user, title=title, note=note
+            ),
+        )
+
+    def penalty_disclose_view(self, request: HttpRequest, pk: int, penalty_pk: int) -> HttpResponse:
+        inspection = self._scoped_get(request, pk)
+        penalty = get_object_or_404(inspection.penalties.all(), pk=penalty_pk)
+        penalty.inspection = inspection
+        default_title = f"{inspection.institution.name}行政处罚信息（{penalty.decision_number}）"
+        return self._disclose(
+            request,
+            record=penalty,
+            inspection=inspection,
+            what=f"行政处罚信息（{penalty}）",
+            default_title=default_title,
+            publish=lambda title, note: services.penalty_disclose(
+                penalty=penalty, by=request.user, title=title, note=note
+            ),
+        )
+
+    def _disclose(
+        self,
+        request: HttpRequest,
+        *,
+        record: Any,
+        inspection: Inspection,
+        what: str,
+        default_title: str,
+        publish: Any,
+    ) -> HttpResponse:
+        form = DiscloseForm(request.POST or None, initial={"title": default_title})
+        if request.method == "POST" and form.is_valid():
+            publish(form.cleaned_data["title"], form.cleaned_data["note"])
+            self.message_user(
+                request,
+                f"{what}已提交发布，将在门户“{'行政处罚' if isinstance(record, Penalty) else '监督检查'}”栏目"
+                "和该机构的公开信息页展示（身份证号、手机号已隐去）。",
+            )
+            return HttpResponseRedirect(self._change_url(inspection))
+        return self._page(
+            request,
+            "rectification/admin/disclose.html",
+            title=f"公开{what}",
+            inspection=inspection,
+            record=record,
+            form=form,
+            original=inspection,
+        )
+
+
+class IssueOrderForm(forms.Form):
+    findings = forms.ModelMultipleChoiceField(
+        label="需整改的问题",
+        queryset=Finding.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "请至少选择一项需要整改的问题。"},
+    )
+    due_on = forms.DateField(
+        label="整改期限",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="默认为今天起 30 天，可修改。",
+    )
+    requirement = forms.CharField(
+        label="整改要求",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+    )
+
+    def __init__(self, *args: Any, inspection: Inspection, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        findings = inspection.findings.order_by("pk")
+        self.fields["findings"].queryset = findings
+        self.fields["findings"].label_from_instance = lambda f: (
+            f"{f.get_category_display()}（{f.get_severity_display()}）：{f.description}"
+        )
+        ordered = set(
+            Finding.objects.filter(inspection=inspection, orders__isnull=False).values_list("pk", flat=True)
+        )
+        self.fields["findings"].initial = [f.pk for f in findings if f.pk not in ordered]
+        self.fields["due_on"].initial = services.due_on_default()
+        self.fields["due_on"].help_text = f"默认为今天起 {settings.RECTIFICATION_DUE_DAYS} 天，可修改。"
+
+
+class DiscloseForm(forms.Form):
+    title = forms.CharField(label="标题", max_length=200)
+    note = forms.CharField(
+        label="补充说明",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        help_text="选填，附在正文之后。身份证号、手机号会被自动隐去；请勿填写其他个人信息。",
+    )
+
+
+# --- 整改通知 ------------------------------------------------------------------------------------------
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    title = "逾期情况"
+    parameter_name = "late"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("yes", "逾期整改"), ("no", "未逾期")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value() == "yes":
+            return queryset.filter(overdue_at__isnull=False)
+        if self.value() == "no":
+            return queryset.filter(overdue_at__isnull=True)
+        return queryset
+
+
+class WaitingFilter(admin.SimpleListFilter):
+    """待机构答复: what the deadline still runs against (the regulators' dashboard links ?waiting=1)."""
+
+    title = "答复情况"
+    parameter_name = "waiting"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("1", "待机构答复（待整改、已退回、逾期）")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value() == "1":
+            return queryset.filter(status__in=WAITING)
+        return queryset
+
+
+def _order_accept(*, obj: RectificationOrder, by: Any, comment: str, item_comments: Any = None) -> None:
+    services.order_accept(order=obj, by=by, comment=comment)
+
+
+def _order_return(*, obj: RectificationOrder, by: Any, comment: str, item_comments: Any = None) -> None:
+    services.order_return(order=obj, by=by, comment=comment, finding_comments=item_comments or {})
+
+
+@admin.register(RectificationOrder)
+class RectificationOrderAdmin(ExcelExportAdminMixin, ReviewAdminMixin, RegionScopedAdmin, SimpleHistoryAdmin):
+    region_field = REGION_FIELD
+    list_display = [
+        "institution",
+        "inspection",
+        "status_label",
+        "due_on",
+        "days_overdue",
+        "rounds",
+        "issued_at",
+    ]
+    list_filter = [
+        "status",
+        WaitingFilter,
+        OverdueFilter,
+        InstitutionCityFilter,
+        InstitutionDistrictFilter,
+        "due_on",
+    ]
+    search_fields = ["institution__name", "institution__uscc"]
+    list_select_related = ["institution", "inspection"]
+    ordering = ["-issued_at", "-pk"]
+    fields = [
+        "institution",
+        "inspection",
+        "findings_list",
+        "requirement",
+        "due_on",
+        "issued_by",
+        "issued_at",
+        "overdue_at",
+        "accepted_at",
+        "answers",
+    ]
+    readonly_fields = fields
+    review_services = {"review_accept_selected": _order_accept, "review_return_selected": _order_return}
+    excel_title = "整改通知"
+    excel_columns = [
+        ExcelColumn("机构", "institution.name", width=36),
+        ExcelColumn("所在地区", lambda o: region_name(o.institution.region_code)),
+        ExcelColumn("监督检查", lambda o: str(o.inspection)),
+        ExcelColumn("需整改问题数", "finding_count"),
+        ExcelColumn(
+            "需整改的问题",
+            lambda o: "\n".join(f"{f.get_category_display()}：{f.description}" for f in o.findings.all()),
+            width=60,
+        ),
+        ExcelColumn("状态", "get_status_display"),
+        ExcelColumn("逾期整改", lambda o: o.overdue_at is not None),
+        ExcelColumn("整改期限", "due_on"),
+        ExcelColumn("逾期天数", _days_overdue),
+        ExcelColumn("答复轮次", "round_count"),
+        ExcelColumn("下达时间", "issued_at"),
+        ExcelColumn("整改完成时间", "accepted_at"),
+    ]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        # Orders are the regulators' own from the start (issued, not submitted by the institution): all of
+        # them in the jurisdiction are listed, not only those ever submitted (ReviewAdminMixin's default).
+        return RegionScopedAdmin.get_queryset(self, request).annotate(
+            finding_count=Count("findings", distinct=True), round_count=Count("rounds", distinct=True)
+        )
+
+    def get_excel_queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        return queryset.prefetch_related("findings")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # issued from an inspection (下达整改通知), which checks the findings and the date
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def review_items(self, obj: RectificationOrder) -> list[tuple[Any, str]]:
+        return [
+            (finding.pk, f"{n}. {finding.get_category_display()}")
+            for n, finding in enumerate(obj.findings.order_by("pk"), 1)
+        ]
+
+    @admin.display(description="状态", ordering="status")
+    def status_label(self, obj: RectificationOrder) -> str:
+        late = format_html(' <span class="status-flag">逾期整改</span>') if obj.overdue_at else ""
+        return format_html("{}{}", obj.get_status_display(), late)
+
+    @admin.display(description="逾期天数")
+    def days_overdue(self, obj: RectificationOrder) -> str:
+        days = _days_overdue(obj)
+        return f"{days} 天" if days else "—"
+
+    @admin.display(description="答复", ordering="round_count")
+    def rounds(self, obj: RectificationOrder) -> int:
+        return obj.round_count
+
+    @admin.display(description="需整改的问题")
+    def findings_list(self, obj: RectificationOrder) -> str:
+        return render_to_string(
+            "rectification/admin/findings.html", {"findings": obj.findings.order_by("pk")}
+        )
+
+    @admin.display(description="整改答复")
+    def answers(self, obj: RectificationOrder) -> str:
+        rounds = [answer for answer in selectors.order_rounds(order=obj) if not answer.is_draft]
+        return render_to_string("rectification/admin/rounds.html", {"rounds": rounds})
+
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: Any = None,
+    ) -> HttpResponse:
+        if object_id is None:
+            raise Http404  # no add page: orders are issued from an inspection
+        return super().changeform_view(request, object_id, form_url, extra_context)
