@@ -485,6 +485,19 @@ class RectificationOrderAdmin(ExcelExportAdminMixin, ReviewAdminMixin, RegionSco
         rounds = [answer for answer in selectors.order_rounds(order=obj) if not answer.is_draft]
         return render_to_string("rectification/admin/rounds.html", {"rounds": rounds})
 
+    def render_change_form(
+        self,
+        request: HttpRequest,
+        context: dict,
+        add: bool = False,
+        change: bool = False,
+        form_url: str = "",
+        obj: Any = None,
+    ) -> HttpResponse:
+        # Everything on the page is read-only: the decision panel is the only thing to submit.
+        context.update(show_save=False, show_save_and_continue=False, show_save_and_add_another=False)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
     def changeform_view(
         self,
         request: HttpRequest,
