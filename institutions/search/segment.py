@@ -16,6 +16,7 @@ terms are jieba's terms plus every dictionary word its text contains (热轧带�
 热轧, 钢筋): the dictionary only ever adds terms, and the query side does not depend on it.
 """
 
+import functools
 import logging
 import re
 import tempfile
@@ -37,6 +38,7 @@ STANDARD_RE = re.compile(
 # Single characters that carry no meaning on their own in a capability schedule.
 STOP_CHARS = frozenset("的和与及或等中之其于对在以由为是了用")
 DICTIONARY_MAX_WORDS = 20_000
+PIECE_MEMO_MAX = 50_000
 DICTIONARY_WORD_LENGTH = (3, 16)
 _WORD_RE = re.compile(r"[\w.]+")
 _CJK_RE = re.compile(r"^[\u4e00-\u9fff]+$")
@@ -86,6 +88,13 @@ def _keep(word: str) -> str | None:
     return word.strip(".")
 
 
+@functools.lru_cache(maxsize=PIECE_MEMO_MAX)
+def _cut(piece: str) -> tuple[str, ...]:
+    # jieba's dictionary never changes in a process (the user dictionary is not added to it), so a
+    # piece always cuts the same: schedules repeat their pieces (检测方法, 食品安全国家标准) endlessly.
+    return tuple(word for word in (_keep(w) for w in jieba.cut_for_search(piece)) if word)
+
+
 def segment(text: str) -> list[str]:
     """The distinct search terms of `text`, in order of first appearance."""
     if not text:
@@ -94,7 +103,7 @@ def segment(text: str) -> list[str]:
     found, rest = normalise_standards(text)
     for piece in re.split(r"[^\w.]+", rest.replace("_", " ")):
         if piece:
-            found.extend(word for word in (_keep(w) for w in jieba.cut_for_search(piece)) if word)
+            found.extend(_cut(piece))
     return list(dict.fromkeys(found))
 
 

@@ -16,46 +16,54 @@ from .segment import document_terms, search_dictionary_refresh
 INSTITUTIONS_PER_BATCH = 50
 ROWS_PER_INSERT = 2000
 _COLUMNS = ("id", "institution_id", "category", "item", "standard", "limitation", "note")
+# Schedules repeat the same texts (one standard for many parameters, one row in many laboratories): an
+# update keeps the terms of the documents it has cut, up to this many, instead of cutting them again.
+TERMS_MEMO_MAX = 100_000
 
 
-def _document(capability: Capability) -> str:
-    return "\n".join(
-        value
-        for value in (
-            capability.category,
-            capability.item,
-            capability.standard,
-            capability.limitation,
-            capability.note,
+def _document(*values: str) -> str:
+    return "\n".join(value for value in values if value)
+
+
+class _Terms:
+    """document_terms with a memo for one update: the user dictionary does not change under it."""
+
+    def __init__(self) -> None:
+        self.memo: dict[str, str] = {}
+
+    def __call__(self, text: str) -> str:
+        terms = self.memo.get(text)
+        if terms is None:
+            tokens = document_terms(text)
+            terms = f" {' '.join(tokens)} " if tokens else ""
+            if len(self.memo) < TERMS_MEMO_MAX:
+                self.memo[text] = terms
+        return terms
+
+
+def _rows_write(rows: list[tuple[int, int, str, str]]) -> int:
+    """(capability id, institution id, terms, text) rows. On PostgreSQL one INSERT per batch from arrays,
+    the tsvector of exactly the stored tokens (no parser, no stemming) computed in the same statement,
+    so no row is written twice; elsewhere bulk_create."""
+    if not rows:
+        return 0
+    if connection.vendor != "postgresql":
+        return len(
+            CapabilitySearch.objects.bulk_create(
+                CapabilitySearch(capability_id=pk, institution_id=owner, terms=terms, text=text)
+                for pk, owner, terms, text in rows
+            )
         )
-        if value
-    )
-
-
-def search_row_build(*, capability: Capability) -> CapabilitySearch:
-    """The unsaved search row of one capability."""
-    text = _document(capability)
-    tokens = document_terms(text)
-    return CapabilitySearch(
-        capability_id=capability.pk,
-        institution_id=capability.institution_id,
-        terms=f" {' '.join(tokens)} " if tokens else "",
-        text=text.lower(),
-    )
-
-
-def _vectors_fill(*, field: str, ids: list[int]) -> None:
-    """PostgreSQL: the tsvector of exactly the stored tokens (no parser, no stemming)."""
-    if connection.vendor != "postgresql" or not ids:
-        return
     table = connection.ops.quote_name(CapabilitySearch._meta.db_table)
-    column = connection.ops.quote_name(field)
+    capability_ids, institution_ids, terms, texts = (list(column) for column in zip(*rows, strict=True))
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {table} SET vector = array_to_tsvector(string_to_array(btrim(terms), ' ')) "
-            f"WHERE {column} = ANY(%s)",
-            [ids],
+            f"INSERT INTO {table} (capability_id, institution_id, terms, text, vector) "
+            "SELECT c, i, t, x, array_to_tsvector(string_to_array(btrim(t), ' ')) "
+            "FROM unnest(%s::bigint[], %s::bigint[], %s::text[], %s::text[]) AS u(c, i, t, x)",
+            [capability_ids, institution_ids, terms, texts],
         )
+    return len(rows)
 
 
 def _chunks(values: list[int], size: int) -> Iterator[list[int]]:
@@ -63,32 +71,33 @@ def _chunks(values: list[int], size: int) -> Iterator[list[int]]:
         yield values[start : start + size]
 
 
-def _insert(capabilities: Iterable[Capability]) -> int:
+def _insert(capabilities: Iterable[tuple], terms_of: _Terms) -> int:
+    """Writes the search rows of capabilities given as tuples in _COLUMNS order."""
     total, batch = 0, []
-    for capability in capabilities:
-        batch.append(search_row_build(capability=capability))
+    for pk, institution_id, *values in capabilities:
+        text = _document(*values)
+        batch.append((pk, institution_id, terms_of(text), text.lower()))
         if len(batch) >= ROWS_PER_INSERT:
-            total += len(CapabilitySearch.objects.bulk_create(batch))
+            total += _rows_write(batch)
             batch = []
-    if batch:
-        total += len(CapabilitySearch.objects.bulk_create(batch))
-    return total
+    return total + _rows_write(batch)
 
 
-def search_index_update(*, institution_ids: Iterable[int]) -> int:
+def search_index_update(*, institution_ids: Iterable[int], _terms_of: _Terms | None = None) -> int:
     """Rebuilds the search rows of these institutions; returns how many rows were written."""
     ids = sorted(set(institution_ids))
     total = 0
+    terms_of = _terms_of or _Terms()
     for chunk in _chunks(ids, INSTITUTIONS_PER_BATCH):
         with transaction.atomic():
             CapabilitySearch.objects.filter(institution_id__in=chunk).delete()
             total += _insert(
                 Capability.objects.filter(institution_id__in=chunk, withdrawn_at__isnull=True)
-                .only(*_COLUMNS)
                 .order_by("pk")
-                .iterator(chunk_size=ROWS_PER_INSERT)
+                .values_list(*_COLUMNS)
+                .iterator(chunk_size=ROWS_PER_INSERT),
+                terms_of,
             )
-            _vectors_fill(field="institution_id", ids=chunk)
     return total
 
 
@@ -96,13 +105,16 @@ def search_capabilities_update(*, capability_ids: Iterable[int]) -> int:
     """Refreshes the search rows of these capabilities (removed if withdrawn or gone)."""
     ids = sorted(set(capability_ids))
     total = 0
+    terms_of = _Terms()
     for chunk in _chunks(ids, ROWS_PER_INSERT):
         with transaction.atomic():
             CapabilitySearch.objects.filter(capability_id__in=chunk).delete()
             total += _insert(
-                Capability.objects.filter(pk__in=chunk, withdrawn_at__isnull=True).only(*_COLUMNS)
+                Capability.objects.filter(pk__in=chunk, withdrawn_at__isnull=True)
+                .order_by("pk")
+                .values_list(*_COLUMNS),
+                terms_of,
             )
-            _vectors_fill(field="capability_id", ids=chunk)
     return total
 
 
@@ -113,8 +125,9 @@ def search_index_rebuild(*, report: Callable[[int, int], None] | None = None) ->
     search_dictionary_refresh()
     ids = list(Institution.objects.order_by("pk").values_list("pk", flat=True))
     done = rows = 0
+    terms_of = _Terms()
     for chunk in _chunks(ids, INSTITUTIONS_PER_BATCH):
-        rows += search_index_update(institution_ids=chunk)
+        rows += search_index_update(institution_ids=chunk, _terms_of=terms_of)
         done += len(chunk)
         if report is not None:
             report(done, rows)
