@@ -241,3 +241,23 @@ def test_the_list_queries_do_not_grow_with_orders(
     client.force_login(inst_admin)
     with django_assert_max_num_queries(16):
         assert client.get(LIST).status_code == 200
+
+
+def test_with_the_clock_past_the_deadline_the_daily_job_marks_it_overdue_and_the_pages_say_so(
+    client, order, inst_admin, monkeypatch
+):
+    """A frozen clock three days after the deadline: `run_deadlines` (as beat runs it, no date given)
+    marks the order 逾期, and the to-do and the order page count the days."""
+    from django.core.management import call_command
+
+    frozen = timezone.make_aware(
+        datetime.datetime.combine(order.due_on, datetime.time(9))
+    ) + datetime.timedelta(days=3)
+    monkeypatch.setattr(timezone, "now", lambda: frozen)
+    call_command("run_deadlines", verbosity=0)
+    order.refresh_from_db()
+    assert order.status == OrderStatus.OVERDUE and order.overdue_at == frozen
+    client.force_login(inst_admin)
+    assert "已逾期 3 天" in client.get(detail_url(order)).content.decode()
+    assert "已逾期 3 天" in client.get(reverse("portal:dashboard")).content.decode()
+    assert "逾期整改" in client.get(LIST).content.decode()
