@@ -10,13 +10,14 @@
 """
 
 import datetime
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
@@ -32,12 +33,15 @@ from sujt.core.admin import RegionScopedAdmin, ReviewAdminMixin
 from sujt.core.admin_tools import ExcelExportAdminMixin, district_filter
 from sujt.core.excel import ExcelColumn
 from sujt.core.forms import service_errors_add
-from sujt.core.regions import region_name
+from sujt.core.regions import city_name, region_name
 from sujt.core.scoping import regulator_scoped
 
 from . import selectors, services
+from .admin_forms import DiscloseForm, FindingInlineFormSet, IssueOrderForm
+from .choices import OrderStatus
 from .integrations.deadlines import WAITING
 from .models import REGION_FIELD, Finding, Inspection, Penalty, RectificationOrder
+from .workflows import ORDER_WORKFLOW
 
 InstitutionDistrictFilter = district_filter(REGION_FIELD)
 
@@ -56,6 +60,7 @@ def _days_overdue(order: RectificationOrder, *, today: datetime.date | None = No
 
 class FindingInline(admin.TabularInline):
     model = Finding
+    formset = FindingInlineFormSet
     extra = 1
     fields = ["category", "severity", "description", "clause"]
     formfield_overrides = {
@@ -77,18 +82,36 @@ class PenaltyInline(admin.TabularInline):
     }
 
 
-def _findings_text(inspection: Inspection) -> str:
-    return "\n".join(
-        f"{n}. {f.get_category_display()}（{f.get_severity_display()}）{f.description}"
-        for n, f in enumerate(inspection.findings.all(), 1)
-    )
-
-
 def _penalties_text(inspection: Inspection) -> str:
     return "\n".join(
         f"{p.get_kind_display()}{f' {p.amount} 元' if p.amount is not None else ''}（{p.decision_number}）"
         for p in inspection.penalties.all()
     )
+
+
+@dataclass(frozen=True)
+class FindingRow:
+    """One line of the inspections' export: a finding with its inspection. An inspection without findings
+    gets one line of its own, so no inspection is missing from the file."""
+
+    inspection: Inspection
+    finding: Finding | None
+
+
+def finding_rows(inspections: QuerySet) -> Iterator[FindingRow]:
+    """The export's lines, read in chunks with two prefetch queries per chunk (findings with whether an
+    order names them, penalties), so the query count does not grow with the rows."""
+    in_an_order = Exists(RectificationOrder.findings.through.objects.filter(finding_id=OuterRef("pk")))
+    findings = Prefetch("findings", queryset=Finding.objects.annotate(ordered=in_an_order).order_by("pk"))
+    for inspection in inspections.prefetch_related(findings, "penalties").iterator(chunk_size=2000):
+        for finding in list(inspection.findings.all()) or [None]:
+            yield FindingRow(inspection, finding)
+
+
+def _ordered(row: FindingRow) -> str | None:
+    if row.finding is None:
+        return None
+    return "是" if row.finding.ordered else "否"
 
 
 @admin.register(Inspection)
@@ -110,21 +133,25 @@ class InspectionAdmin(ExcelExportAdminMixin, RegionScopedAdmin, SimpleHistoryAdm
     date_hierarchy = "inspected_on"
     autocomplete_fields = ["institution"]
     fields = ["institution", "kind", "inspected_on", "inspectors", "summary", "recorded_by", "disclosed_at"]
-    readonly_fields = ["recorded_by", "disclosed_at"]
+    readonly_fields = ["recorded_by", "disclosed_at", "orders_display"]
     inlines = [FindingInline, PenaltyInline]
     change_form_template = "rectification/admin/inspection_change_form.html"
     excel_title = "监督检查"
+    # One line per finding (what the bureaus count and follow up), the inspection's facts repeated.
     excel_columns = [
-        ExcelColumn("检查日期", "inspected_on"),
-        ExcelColumn("机构", "institution.name", width=36),
-        ExcelColumn("所在地区", lambda i: region_name(i.institution.region_code)),
-        ExcelColumn("检查类型", "get_kind_display"),
-        ExcelColumn("检查人员", "inspectors"),
-        ExcelColumn("发现问题数", "finding_count"),
-        ExcelColumn("发现的问题", _findings_text, width=60),
-        ExcelColumn("行政处罚", _penalties_text, width=40),
-        ExcelColumn("整改通知数", "order_count"),
-        ExcelColumn("结果公开时间", "disclosed_at"),
+        ExcelColumn("机构", "inspection.institution.name", width=36),
+        ExcelColumn("统一社会信用代码", "inspection.institution.uscc"),
+        ExcelColumn("所在城市", lambda row: city_name(row.inspection.institution.region_code)),
+        ExcelColumn("所在区县", lambda row: region_name(row.inspection.institution.region_code)),
+        ExcelColumn("检查类型", "inspection.get_kind_display"),
+        ExcelColumn("检查日期", "inspection.inspected_on"),
+        ExcelColumn("问题类别", "finding.get_category_display"),
+        ExcelColumn("严重程度", "finding.get_severity_display"),
+        ExcelColumn("问题描述", "finding.description", width=60),
+        ExcelColumn("依据条款", "finding.clause", width=30),
+        ExcelColumn("已下达整改", _ordered),
+        ExcelColumn("行政处罚", lambda row: _penalties_text(row.inspection), width=40),
+        ExcelColumn("结果公开时间", "inspection.disclosed_at"),
     ]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
@@ -138,8 +165,26 @@ class InspectionAdmin(ExcelExportAdminMixin, RegionScopedAdmin, SimpleHistoryAdm
             )
         )
 
-    def get_excel_queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
-        return queryset.prefetch_related("findings", "penalties")
+    def get_excel_queryset(self, request: HttpRequest, queryset: QuerySet) -> Iterator[FindingRow]:
+        return finding_rows(queryset)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Inspection | None = None) -> list:
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.pk is not None:
+            # Its orders, events and disclosures name this institution: a wrong one is recorded anew.
+            fields.append("institution")
+        return fields
+
+    def get_fields(self, request: HttpRequest, obj: Inspection | None = None) -> list:
+        fields = list(super().get_fields(request, obj))
+        if obj is None or obj.pk is None:
+            return [name for name in fields if name != "orders_display"]
+        return fields if "orders_display" in fields else [*fields, "orders_display"]
+
+    @admin.display(description="整改通知")
+    def orders_display(self, obj: Inspection) -> str:
+        orders = obj.orders.prefetch_related("findings").order_by("issued_at", "pk")
+        return render_to_string("rectification/admin/inspection_orders.html", {"orders": orders})
 
     @admin.display(description="问题", ordering="finding_count")
     def finding_count(self, obj: Inspection) -> int:
@@ -295,51 +340,6 @@ class InspectionAdmin(ExcelExportAdminMixin, RegionScopedAdmin, SimpleHistoryAdm
         )
 
 
-class IssueOrderForm(forms.Form):
-    findings = forms.ModelMultipleChoiceField(
-        label="需整改的问题",
-        queryset=Finding.objects.none(),
-        widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": "请至少选择一项需要整改的问题。"},
-    )
-    due_on = forms.DateField(
-        label="整改期限",
-        widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="默认为今天起 30 天，可修改。",
-    )
-    requirement = forms.CharField(
-        label="整改要求",
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
-    )
-
-    def __init__(self, *args: Any, inspection: Inspection, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        findings = inspection.findings.order_by("pk")
-        self.fields["findings"].queryset = findings
-        self.fields["findings"].label_from_instance = lambda f: (
-            f"{f.get_category_display()}（{f.get_severity_display()}）：{f.description}"
-        )
-        ordered = set(
-            Finding.objects.filter(inspection=inspection, orders__isnull=False).values_list("pk", flat=True)
-        )
-        self.fields["findings"].initial = [f.pk for f in findings if f.pk not in ordered]
-        self.fields["due_on"].initial = services.due_on_default()
-        self.fields["due_on"].help_text = f"默认为今天起 {settings.RECTIFICATION_DUE_DAYS} 天，可修改。"
-
-
-class DiscloseForm(forms.Form):
-    title = forms.CharField(label="标题", max_length=200)
-    note = forms.CharField(
-        label="补充说明",
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
-        help_text="选填，附在正文之后。身份证号、手机号会被自动隐去；请勿填写其他个人信息。",
-    )
-
-
 # --- 整改通知 ------------------------------------------------------------------------------------------
 
 
@@ -384,14 +384,15 @@ def _order_return(*, obj: RectificationOrder, by: Any, comment: str, item_commen
 @admin.register(RectificationOrder)
 class RectificationOrderAdmin(ExcelExportAdminMixin, ReviewAdminMixin, RegionScopedAdmin, SimpleHistoryAdmin):
     region_field = REGION_FIELD
+    # State and deadline early: on a phone the table scrolls sideways and the first columns are what shows.
     list_display = [
         "institution",
-        "inspection",
         "status_label",
         "due_on",
         "days_overdue",
+        "inspection",
         "rounds",
-        "issued_at",
+        "issued_on",
     ]
     list_filter = [
         "status",
@@ -418,6 +419,8 @@ class RectificationOrderAdmin(ExcelExportAdminMixin, ReviewAdminMixin, RegionSco
     ]
     readonly_fields = fields
     review_services = {"review_accept_selected": _order_accept, "review_return_selected": _order_return}
+    # get_absolute_url is the institution's workspace page: a regulator would get a 404 there.
+    view_on_site = False
     excel_title = "整改通知"
     excel_columns = [
         ExcelColumn("机构", "institution.name", width=36),
@@ -462,8 +465,15 @@ class RectificationOrderAdmin(ExcelExportAdminMixin, ReviewAdminMixin, RegionSco
 
     @admin.display(description="状态", ordering="status")
     def status_label(self, obj: RectificationOrder) -> str:
-        late = format_html(' <span class="status-flag">逾期整改</span>') if obj.overdue_at else ""
-        return format_html("{}{}", obj.get_status_display(), late)
+        # The same badge as the decision panel (admin_review.css, loaded by this list's template).
+        badge = format_html(
+            '<span class="review-state review-tone-{}">{}</span>',
+            ORDER_WORKFLOW.tone(obj.status),
+            ORDER_WORKFLOW.label(obj.status),
+        )
+        if obj.overdue_at is None or obj.status == OrderStatus.OVERDUE:
+            return badge
+        return format_html('{} <span class="review-state review-tone-danger">逾期整改</span>', badge)
 
     @admin.display(description="逾期天数")
     def days_overdue(self, obj: RectificationOrder) -> str:
@@ -473,6 +483,11 @@ class RectificationOrderAdmin(ExcelExportAdminMixin, ReviewAdminMixin, RegionSco
     @admin.display(description="答复", ordering="round_count")
     def rounds(self, obj: RectificationOrder) -> int:
         return obj.round_count
+
+    @admin.display(description="下达日期", ordering="issued_at")
+    def issued_on(self, obj: RectificationOrder) -> datetime.date:
+        # The date is what the queue compares; the time is on the order's page (a narrower column).
+        return timezone.localdate(obj.issued_at)
 
     @admin.display(description="需整改的问题")
     def findings_list(self, obj: RectificationOrder) -> str:

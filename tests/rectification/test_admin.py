@@ -231,9 +231,12 @@ def test_the_exports_hold_findings_status_and_days_overdue(
     header, row = rows[0], rows[1]
     assert row[header.index("逾期天数")] == 5 and row[header.index("状态")] == "待整改"
     assert "设备问题0。" in row[header.index("需整改的问题")]
+    # The inspections' export has one line per finding.
     rows = _sheet(client.get(INSPECTIONS + "export-xlsx/"))
-    header, row = rows[0], rows[1]
-    assert row[header.index("发现问题数")] == 2 and "设备问题1。" in row[header.index("发现的问题")]
+    header, lines = rows[0], rows[1:]
+    assert [line[header.index("问题描述")] for line in lines] == ["设备问题0。", "设备问题1。"]
+    assert {line[header.index("已下达整改")] for line in lines} == {"是"}
+    assert {line[header.index("所在城市")] for line in lines} == {"南京市"}
 
 
 @pytest.mark.parametrize("url", [INSPECTIONS, ORDERS])
