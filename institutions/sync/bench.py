@@ -2,7 +2,9 @@
 
 Generates the fake approval system's records in memory (no HTTP) and applies them page by page, each page in
 its own transaction, then withdraws what the snapshot did not mention — the work of a full sync — twice:
-the first run fills an empty database, the second (identical data) must write nothing. It runs in a
+the first run fills an empty database, the second (identical data) must write nothing. Like the real sync
+(institutions.sync.services), a run ends by rebuilding the search rows of the institutions it touched;
+that step is timed on its own and included in the total. It runs in a
 throwaway test database of the configured backend (DATABASE_URL; SQLite in memory unless SQLITE_TEST_NAME
 names a file), so no real data is touched.
 
@@ -55,6 +57,7 @@ def bench_run(*, institutions: int, capabilities: int, page_size: int, seed: int
     from institutions import tasks
     from institutions.choices import SyncMode, SyncStatus
     from institutions.models import SyncRun
+    from institutions.search.services import search_index_update
     from institutions.sync.engine import SeenIds, apply_page, withdraw_unseen
     from institutions.sync.fake_server import generate_institution
 
@@ -62,6 +65,7 @@ def bench_run(*, institutions: int, capabilities: int, page_size: int, seed: int
         queued.extend(activate)
 
     generating = 0.0
+    touched: set[int] = set()
     started = time.perf_counter()
     with _query_counter() as counts, mock.patch.object(tasks.sync_accounts_activate_task, "delay", collect):
         run = SyncRun.objects.create(mode=SyncMode.FULL, source="bench")
@@ -74,16 +78,22 @@ def bench_run(*, institutions: int, capabilities: int, page_size: int, seed: int
             ]
             generating += time.perf_counter() - t0
             with transaction.atomic():
-                apply_page(run=run, records=records, full=True, seen=seen)
+                apply_page(run=run, records=records, full=True, seen=seen, touched=touched)
                 run.pages += 1
                 run.save()
         with transaction.atomic():
-            withdraw_unseen(run=run, seen=seen)
+            withdraw_unseen(run=run, seen=seen, touched=touched)
             run.status = SyncStatus.PARTIAL if run.failed else SyncStatus.SUCCEEDED
             run.save()
+        # As the real sync ends (sync.services._run): the search rows of the touched institutions.
+        indexing = time.perf_counter()
+        indexed = search_index_update(institution_ids=touched) if touched else 0
+        indexing = time.perf_counter() - indexing
     total = time.perf_counter() - started
     return {
         "seconds": total,
+        "indexing": indexing,
+        "indexed": indexed,
         "generating": generating,
         "queries": counts["queries"],
         "writes": counts["writes"],
@@ -105,7 +115,8 @@ def _activation_sample(queued: list, sample: int) -> float | None:
 def _report(label: str, result: dict) -> str:
     run = result["run"]
     return (
-        f"{label}: {result['seconds']:.1f} s（其中生成测试数据 {result['generating']:.1f} s），"
+        f"{label}: {result['seconds']:.1f} s（其中生成测试数据 {result['generating']:.1f} s，"
+        f"检索索引 {result['indexing']:.1f} s / {result['indexed']} 行），"
         f"{result['queries']} 条 SQL，其中写入 {result['writes']} 条；"
         f"新增 {run.created}、更新 {run.updated}、未变 {run.unchanged}、撤回 {run.withdrawn}、"
         f"失败 {run.failed}、新建账号 {run.accounts_created}"
