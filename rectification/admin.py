@@ -30,7 +30,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from institutions.admin.filters import InstitutionCityFilter
 from institutions.models import Institution
 from sujt.core.admin import RegionScopedAdmin, ReviewAdminMixin
-from sujt.core.admin_tools import ExcelExportAdminMixin, district_filter
+from sujt.core.admin_tools import ExcelExportAdminMixin, city_filter, district_filter
 from sujt.core.excel import ExcelColumn
 from sujt.core.forms import service_errors_add
 from sujt.core.regions import city_name, region_name
@@ -523,3 +523,83 @@ class RectificationOrderAdmin(ExcelExportAdminMixin, ReviewAdminMixin, RegionSco
         if object_id is None:
             raise Http404  # no add page: orders are issued from an inspection
         return super().changeform_view(request, object_id, form_url, extra_context)
+
+
+# --- 行政处罚 ------------------------------------------------------------------------------------------
+
+PENALTY_REGION_FIELD = "inspection__institution__region_code"
+
+
+class DisclosedFilter(admin.SimpleListFilter):
+    title = "公开情况"
+    parameter_name = "disclosed"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("yes", "已公开到门户"), ("no", "未公开")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value() == "yes":
+            return queryset.filter(disclosed_at__isnull=False)
+        if self.value() == "no":
+            return queryset.filter(disclosed_at__isnull=True)
+        return queryset
+
+
+@admin.register(Penalty)
+class PenaltyAdmin(RegionScopedAdmin, SimpleHistoryAdmin):
+    """行政处罚 across inspections, to find one by its 文号 and publish it. Penalties are recorded and
+    corrected with their inspection (its inline), so this list is read-only."""
+
+    region_field = PENALTY_REGION_FIELD
+    list_display = [
+        "decision_number",
+        "institution",
+        "kind",
+        "amount",
+        "decided_on",
+        "disclosed_at",
+        "disclose_link",
+    ]
+    list_filter = [
+        "kind",
+        DisclosedFilter,
+        city_filter(PENALTY_REGION_FIELD),
+        district_filter(PENALTY_REGION_FIELD),
+        "decided_on",
+    ]
+    search_fields = ["decision_number", "inspection__institution__name", "inspection__institution__uscc"]
+    list_select_related = ["inspection__institution"]
+    fields = [
+        "inspection_link",
+        "kind",
+        "amount",
+        "decision_number",
+        "decided_on",
+        "description",
+        "disclosed_at",
+        "disclose_link",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.display(description="机构", ordering="inspection__institution__name")
+    def institution(self, obj: Penalty) -> str:
+        return obj.inspection.institution.name
+
+    @admin.display(description="监督检查")
+    def inspection_link(self, obj: Penalty) -> str:
+        url = reverse("admin:rectification_inspection_change", args=[obj.inspection_id])
+        return format_html('<a href="{}">{}（修改处罚请到此处）</a>', url, obj.inspection)
+
+    @admin.display(description="公开到门户")
+    def disclose_link(self, obj: Penalty) -> str:
+        url = reverse("admin:rectification_inspection_penalty_disclose", args=[obj.inspection_id, obj.pk])
+        return format_html('<a href="{}">{}</a>', url, "重新公开" if obj.disclosed_at else "公开")

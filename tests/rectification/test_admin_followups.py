@@ -204,3 +204,29 @@ def test_list_and_export_queries_are_pinned(
     with django_assert_max_num_queries(most):
         response = client.get(url)
     assert response.status_code == 200
+
+
+PENALTIES = reverse("admin:rectification_penalty_changelist")
+
+
+def test_the_penalty_list_finds_a_decision_number_in_the_jurisdiction_and_links_its_disclosure(
+    client_for, inspection, other_institution
+):
+    mine = PenaltyFactory(inspection=inspection, decision_number="宁市监罚〔2026〕7号")
+    theirs = PenaltyFactory(
+        inspection=InspectionFactory(institution=other_institution), decision_number="苏市监罚〔2026〕9号"
+    )
+    client = client_for("city_regulator")
+    html = client.get(PENALTIES).content.decode()
+    assert mine.decision_number in html and theirs.decision_number not in html
+    disclose = reverse("admin:rectification_inspection_penalty_disclose", args=[inspection.pk, mine.pk])
+    assert disclose in html
+    found = client.get(PENALTIES, {"q": "〔2026〕7号"})
+    assert list(found.context["cl"].result_list) == [mine]
+    # Read-only here: penalties are corrected on their inspection's page.
+    view = client.get(reverse("admin:rectification_penalty_change", args=[mine.pk]))
+    assert view.status_code == 200 and change_url(inspection) in view.content.decode()
+    assert client.get(reverse("admin:rectification_penalty_add")).status_code == 403
+    other = reverse("admin:rectification_penalty_change", args=[theirs.pk])
+    assert client.get(other).status_code == 302  # admin's "does not exist"
+    assert theirs.decision_number in client_for("province_regulator").get(PENALTIES).content.decode()
