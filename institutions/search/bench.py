@@ -102,7 +102,7 @@ def _url(entry: Page, **extra: str) -> str:
 def bench(*, repeat: int, say: Callable[[str], None] = print) -> list[dict]:
     from django.test import Client
 
-    from news.bench import measure
+    from sujt.core.bench import measure
 
     client = Client()
     results = []
@@ -143,9 +143,9 @@ def main(argv: list[str] | None = None) -> int:
     # The open-data JSON pages are limited per client address; the test client is one address.
     os.environ.setdefault("PUBLIC_API_LIMIT_MINUTE", "1000000")
     os.environ.setdefault("PUBLIC_API_LIMIT_DAY", "1000000")
-    from news.bench import _setup_django, throwaway_database
+    from sujt.core.bench import setup_django, throwaway_database
 
-    _setup_django()
+    setup_django()
     from django.conf import settings
     from django.db import connection
 

@@ -1,6 +1,6 @@
 """Benchmark of the regulators' admin: `python -m sujt.portal.bench_admin --institutions 5000 --repeat 30`.
 
-Like `news.bench` (whose `_setup_django` and `measure` it uses): fills a throwaway test database of the
+Like `news.bench` (both use `sujt.core.bench`): fills a throwaway test database of the
 configured backend (DATABASE_URL; SQLite in memory unless SQLITE_TEST_NAME names a file) with a province
 of generated institutions, then requests the admin pages a regulator uses most through Django's test
 client in this process (no network, DEBUG off), as a Nanjing city regulator and as the province
@@ -23,7 +23,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from news.bench import _setup_django, measure, throwaway_database
+from sujt.core.bench import measure, setup_django, throwaway_database
 
 # Pages built in the test client's memory: an export is one large response, measured fewer times.
 EXPORT_WARMUP = 1
@@ -336,7 +336,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--export-repeat", type=int, default=3)
     args = parser.parse_args(argv)
 
-    _setup_django()
+    setup_django()
     with throwaway_database():
         run(
             institutions=args.institutions,
