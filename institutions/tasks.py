@@ -43,3 +43,11 @@ def sync_accounts_activate_task(activate: list, notify: list) -> int:
     return sync_accounts_activate(
         activate=[tuple(pair) for pair in activate], notify=[tuple(pair) for pair in notify]
     )
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def search_index_update_task(institution_ids: list[int]) -> int:
+    """After a sync: the capability search rows of these institutions rebuilt (idempotent)."""
+    from .search.services import search_index_update
+
+    return search_index_update(institution_ids=institution_ids)

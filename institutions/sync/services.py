@@ -17,7 +17,7 @@ from sujt.core.dates import format_datetime
 
 from ..choices import SyncMode, SyncStatus
 from ..models import SyncRun, SyncState
-from ..search.services import search_index_update
+from ..tasks import search_index_update_task
 from .client import PermanentSyncError, QualificationClient, SyncError, TransientSyncError, read_file
 from .engine import SeenIds, apply_page, withdraw_unseen
 
@@ -119,6 +119,13 @@ def sync_qualifications(*, mode: str, file: str | None = None, triggered_by=None
     return run
 
 
+SEARCH_INDEX_TASK_INSTITUTIONS = 100
+
+
+def _batches(values: list[int], size: int) -> list[list[int]]:
+    return [values[start : start + size] for start in range(0, len(values), size)]
+
+
 def _run(
     run: SyncRun, *, state: SyncState, client: QualificationClient | None, file: str | None, full: bool
 ) -> None:
@@ -128,9 +135,12 @@ def _run(
     try:
         _pages_apply(run, state=state, client=client, file=file, full=full, seen=seen, touched=touched)
     finally:
-        # After the pages' commits, also when a later page failed: what was committed is searchable.
-        if touched:
-            search_index_update(institution_ids=touched)
+        # After the pages' commits, also when a later page failed: what was committed becomes searchable.
+        # On the worker, a batch of institutions per task: rebuilding 200,000 capabilities' search rows
+        # takes longer than applying them, and the sync's own time must not grow with it (eager Celery
+        # without a broker runs them here, one after the other).
+        for chunk in _batches(sorted(touched), SEARCH_INDEX_TASK_INSTITUTIONS):
+            search_index_update_task.delay(chunk)
 
 
 def _pages_apply(

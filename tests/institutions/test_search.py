@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from institutions.choices import CertificateStatus, InstitutionStatus
-from institutions.models import Capability, CapabilitySearch
+from institutions.models import Capability, CapabilitySearch, Institution
 from institutions.search.services import search_index_update
 from institutions.selectors import public_institutions
 from institutions.sync.services import sync_qualifications
@@ -254,3 +254,20 @@ def test_postgresql_index_has_the_tsvector_and_the_gin_indexes(data):
         (vector,) = cursor.fetchone()
     assert {"institutions_capsearch_vector_gin", "institutions_capsearch_text_trgm"} <= indexes
     assert "'gb5009.12'" in vector and "'铅'" in vector
+
+
+def test_the_sync_queues_the_index_rebuild_for_the_worker_in_batches(db, tmp_path, monkeypatch):
+    """The sync's own time does not include the rebuild: it is queued after the pages, a batch of
+    institutions per task (tests run the tasks eagerly; here the queue itself is looked at)."""
+    from institutions import tasks
+    from institutions.sync import services as sync_services
+
+    queued: list[list[int]] = []
+    monkeypatch.setattr(sync_services, "SEARCH_INDEX_TASK_INSTITUTIONS", 2)
+    monkeypatch.setattr(tasks.search_index_update_task, "delay", queued.append)
+    _sync(tmp_path, [make_record(n, capabilities=1) for n in range(1, 6)])
+    assert [len(batch) for batch in queued] == [2, 2, 1]
+    assert sorted(pk for batch in queued for pk in batch) == sorted(
+        Institution.objects.values_list("pk", flat=True)
+    )
+    assert not CapabilitySearch.objects.exists()  # nothing rebuilt inside the sync
