@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape, linebreaks
 
@@ -388,8 +389,6 @@ def order_mark_overdue(*, order: RectificationOrder) -> None:
 
 
 def admin_order_url(order: RectificationOrder) -> str:
-    from django.urls import reverse
-
     return reverse("admin:rectification_rectificationorder_change", args=[order.pk])
 
 

@@ -72,15 +72,17 @@ def order_answer(request: HttpRequest, pk: int) -> HttpResponse:
     comments = (
         {measure.finding_id: measure.regulator_comment for measure in last.measures.all()} if last else {}
     )
+    groups = form.bound_groups()
+    for group in groups:
+        group["last_comment"] = comments.get(group["finding"].pk, "")
     return render(
         request,
         "rectification/workspace/answer.html",
         {
             "order": order,
             "form": form,
-            "groups": form.bound_groups(),
+            "groups": groups,
             "last_round": last,
-            "comments": comments,
             "max_files": services.EVIDENCE_RULE.max_files,
         },
     )

@@ -12,7 +12,7 @@ from sujt.core.choices import TestingField
 from sujt.core.regions import CITY_CHOICES, region_name
 
 from ..selectors.capability_search import capability_rows_highlight, public_capability_rows
-from .search_params import CapabilitySearchParams
+from .search_params import CapabilitySearchParams, url_with_query
 
 CAPABILITY_SEARCH_PAGE_SIZE = 30
 # The Excel download of a 谁能检 search holds at most this many rows (narrow the search for the rest).
@@ -34,10 +34,6 @@ def capability_search_page(
     return page
 
 
-def _with_query(url: str, query_string: str) -> str:
-    return f"{url}?{query_string}" if query_string else url
-
-
 @require_safe
 def search(request: HttpRequest) -> HttpResponse:
     params = CapabilitySearchParams.from_request(request)
@@ -54,8 +50,8 @@ def search(request: HttpRequest) -> HttpResponse:
             "city_choices": CITY_CHOICES,
             "field_choices": TestingField.choices,
             "examples": EXAMPLES,
-            "export_url": _with_query(reverse("capabilities:export"), query_string),
-            "json_url": _with_query(reverse("capabilities:json"), query_string),
+            "export_url": url_with_query(reverse("capabilities:export"), query_string),
+            "json_url": url_with_query(reverse("capabilities:json"), query_string),
             "export_max_rows": CAPABILITY_SEARCH_EXPORT_MAX_ROWS,
         },
     )

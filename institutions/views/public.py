@@ -17,7 +17,7 @@ from .. import selectors
 from ..choices import CertificateStatus
 from ..models import Institution
 from ..selectors.public import public_logo_get, public_matched_capabilities
-from .search_params import DirectorySearch
+from .search_params import DirectorySearch, url_with_query
 
 DISTRICT_GROUPS = [(name, list(districts_of(code).items())) for code, name in CITY_CHOICES]
 DIRECTORY_PAGE_SIZE = 20
@@ -66,15 +66,11 @@ def directory(request: HttpRequest) -> HttpResponse:
             "field_choices": TestingField.choices,
             "certificate_status_choices": CertificateStatus.choices,
             "filtered": search.filtered,
-            "export_url": _with_query(reverse("institutions:directory_export"), query_string),
-            "json_url": _with_query(reverse("institutions:directory_json"), query_string),
+            "export_url": url_with_query(reverse("institutions:directory_export"), query_string),
+            "json_url": url_with_query(reverse("institutions:directory_json"), query_string),
             "export_max_rows": DIRECTORY_EXPORT_MAX_ROWS,
         },
     )
-
-
-def _with_query(url: str, query_string: str) -> str:
-    return f"{url}?{query_string}" if query_string else url
 
 
 @require_safe

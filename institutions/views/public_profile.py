@@ -28,6 +28,7 @@ from ..selectors.public_profile import (
     public_signatories,
     public_sites,
 )
+from .search_params import url_with_query
 
 Q_MAX_LENGTH = 100
 IP_SECTIONS = (("copyright", "软件著作权"), ("patent", "专利"), ("trademark", "商标"))
@@ -109,7 +110,7 @@ def capabilities(request: HttpRequest, pk: int) -> HttpResponse:
             "institution": institution,
             "page": page,
             "q": q,
-            "export_url": f"{export_url}?{urlencode({'q': q})}" if q else export_url,
+            "export_url": url_with_query(export_url, urlencode({"q": q}) if q else ""),
             "export_max_rows": CAPABILITY_EXPORT_MAX_ROWS,
             "export_truncated": page.paginator.count > CAPABILITY_EXPORT_MAX_ROWS,
         },

@@ -19,6 +19,11 @@ def _choice(request: HttpRequest, name: str, allowed) -> str:
     return value if value in allowed else ""
 
 
+def url_with_query(url: str, query_string: str) -> str:
+    """`url` with a search's query string (a page's download and JSON links), or bare without one."""
+    return f"{url}?{query_string}" if query_string else url
+
+
 def _q(request: HttpRequest) -> str:
     return request.GET.get("q", "").strip()[:Q_MAX_LENGTH]
 
