@@ -2,7 +2,7 @@ from .institution import Institution, InstitutionField
 from .ip import Patent, SoftwareCopyright, Trademark
 from .qualification import Capability, Certificate, Equipment, Personnel, Signatory, Site
 from .review import ErrorReport
-from .search import CapabilitySearch
+from .search import CapabilitySearch, InstitutionSearchTerm
 from .sync import SyncRun, SyncState
 
 __all__ = [
@@ -13,6 +13,7 @@ __all__ = [
     "ErrorReport",
     "Institution",
     "InstitutionField",
+    "InstitutionSearchTerm",
     "Patent",
     "Personnel",
     "Signatory",

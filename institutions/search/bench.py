@@ -46,6 +46,9 @@ PAGES: list[Page] = [
     Page("机构查询“GB 5009.12”", "institutions:directory", {"q": "GB 5009.12"}),
     Page("机构查询“GB/T 5750”", "institutions:directory", {"q": "GB/T 5750"}),
     Page("机构查询“混凝土 抗压强度”", "institutions:directory", {"q": "混凝土 抗压强度"}),
+    Page("机构查询“生活饮用水”（两个词连写）", "institutions:directory", {"q": "生活饮用水"}),
+    Page("机构查询“食品中铅的测定”（多词短语）", "institutions:directory", {"q": "食品中铅的测定"}),
+    Page("机构查询“抗压强”（片段）", "institutions:directory", {"q": "抗压强"}),
     Page("机构查询“钢筋”+苏州市", "institutions:directory", {"q": "钢筋", "city": "320500"}),
     Page("机构查询：机构名称“澄衡”", "institutions:directory", {"q": "澄衡"}),
     Page("机构查询 JSON“大肠菌群”", "institutions:directory_json", {"q": "大肠菌群"}),
@@ -53,6 +56,7 @@ PAGES: list[Page] = [
     Page("谁能检“铅”", "capabilities:search", {"q": "铅"}),
     Page("谁能检“GB/T 5750”", "capabilities:search", {"q": "GB/T 5750"}),
     Page("谁能检“混凝土 抗压强度”+南京市", "capabilities:search", {"q": "混凝土 抗压强度", "city": "320100"}),
+    Page("谁能检“食品中铅的测定”（多词短语）", "capabilities:search", {"q": "食品中铅的测定"}),
     Page("谁能检 JSON“大肠菌群”", "capabilities:json", {"q": "大肠菌群"}),
 ]
 

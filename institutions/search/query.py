@@ -1,11 +1,10 @@
-"""The query side: the user's words → conditions on CapabilitySearch, and highlighting of matches.
+"""The query side: the user's words → pieces, conditions on CapabilitySearch, highlighting of matches.
 
 The query is cut into pieces: each standard number (`GB/T 5750.5` → the token `gbt5750.5`) and each
-word between spaces or punctuation (`热轧带肋钢筋` → its jieba tokens). A capability matches a piece
-when it has every token of the piece (PostgreSQL: the tsvector with its GIN index; SQLite: LIKE
-'% token %' over `terms`), or, for a piece of three characters or more, when the piece is a substring
-of its text (PostgreSQL: the trigram index) — so a word segmented differently in the query and in the
-schedule is still found. The same rule on both databases, so they return the same rows.
+word between spaces or punctuation (`热轧带肋钢筋` → its jieba tokens). Which capabilities match a
+piece is decided in institutions.search.match; a term is looked up on PostgreSQL in the tsvector with
+its GIN index, on SQLite with LIKE '% token %' over `terms`, a substring in `text` (PostgreSQL: the
+trigram index).
 """
 
 import re
@@ -76,29 +75,11 @@ class _HasLexeme(Expression):
         return f"({vector} @@ CAST({lexeme} AS tsquery))", [*vector_params, *lexeme_params]
 
 
-def _token_condition(token: str) -> Q:
+def token_condition(token: str) -> Q:
+    """CapabilitySearch rows having `token` among their terms."""
     if connection.vendor == "postgresql":
         return Q(_HasLexeme(token))
     return Q(terms__contains=f" {token} ")
-
-
-def piece_condition(piece: Piece) -> Q:
-    """A CapabilitySearch row matches the piece: all its tokens, or the piece as a substring."""
-    condition = Q()
-    if piece.tokens:
-        for token in piece.tokens:
-            condition &= _token_condition(token)
-    if len(piece.text) >= SUBSTRING_MIN_LENGTH:
-        substring = Q(text__contains=piece.text)
-        condition = condition | substring if piece.tokens else substring
-    return condition
-
-
-def any_piece_condition(pieces: list[Piece]) -> Q:
-    condition = Q()
-    for piece in pieces:
-        condition |= piece_condition(piece)
-    return condition
 
 
 def _pattern(token: str) -> str:

@@ -17,6 +17,7 @@ terms are jieba's terms plus every dictionary word its text contains (热轧带�
 """
 
 import functools
+import itertools
 import logging
 import re
 import tempfile
@@ -40,6 +41,7 @@ STOP_CHARS = frozenset("的和与及或等中之其于对在以由为是了用")
 DICTIONARY_MAX_WORDS = 20_000
 PIECE_MEMO_MAX = 50_000
 DICTIONARY_WORD_LENGTH = (3, 16)
+PAIR_MAX_LENGTH = 16
 _WORD_RE = re.compile(r"[\w.]+")
 _CJK_RE = re.compile(r"^[\u4e00-\u9fff]+$")
 
@@ -95,16 +97,47 @@ def _cut(piece: str) -> tuple[str, ...]:
     return tuple(word for word in (_keep(w) for w in jieba.cut_for_search(piece)) if word)
 
 
+def _pieces(text: str) -> tuple[list[str], list[str]]:
+    """(the standard tokens of `text`, the rest of it split at spaces and punctuation)."""
+    found, rest = normalise_standards(text)
+    return found, [piece for piece in re.split(r"[^\w.]+", rest.replace("_", " ")) if piece]
+
+
 def segment(text: str) -> list[str]:
     """The distinct search terms of `text`, in order of first appearance."""
     if not text:
         return []
     _jieba()
-    found, rest = normalise_standards(text)
-    for piece in re.split(r"[^\w.]+", rest.replace("_", " ")):
-        if piece:
-            found.extend(_cut(piece))
+    found, pieces = _pieces(text)
+    for piece in pieces:
+        found.extend(_cut(piece))
     return list(dict.fromkeys(found))
+
+
+def _pair_word(word: str) -> bool:
+    return bool(_WORD_RE.fullmatch(word)) and not (len(word) == 1 and word in STOP_CHARS)
+
+
+@functools.lru_cache(maxsize=PIECE_MEMO_MAX)
+def _pairs(piece: str) -> tuple[str, ...]:
+    # jieba.cut (not cut_for_search): the words as written one after the other.
+    words = [word.strip().lower() for word in jieba.cut(piece)]
+    return tuple(
+        left + right
+        for left, right in itertools.pairwise(words)
+        if _pair_word(left) and _pair_word(right) and len(left) + len(right) <= PAIR_MAX_LENGTH
+    )
+
+
+def phrase_pairs(text: str) -> list[str]:
+    """Every two adjacent words of `text` as one term (生活饮用水标准检验方法 → 生活饮用水, 饮用水标准,
+    标准检验, 检验方法), so that two words typed together in a query (生活饮用水, 食品安全国家标准) are a
+    single term of the index, not two words each found in a hundred thousand capabilities."""
+    if not text:
+        return []
+    _jieba()
+    _, pieces = _pieces(text)
+    return [pair for piece in pieces for pair in _pairs(piece)]
 
 
 def search_dictionary_words(items: Iterable[str]) -> list[str]:
@@ -134,8 +167,9 @@ def _dictionary() -> frozenset[str]:
 
 
 def document_terms(text: str) -> list[str]:
-    """The search terms of an indexed text: `segment(text)` plus the dictionary words it contains."""
-    terms = segment(text)
+    """The search terms of an indexed text: `segment(text)`, its adjacent word pairs (`phrase_pairs`)
+    and the dictionary words it contains."""
+    terms = segment(text) + phrase_pairs(text)
     words = _dictionary()
     if words:
         low, high = DICTIONARY_WORD_LENGTH

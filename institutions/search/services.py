@@ -1,16 +1,20 @@
-"""Upkeep of the capability search index (CapabilitySearch): the only writer of its rows.
+"""Upkeep of the capability search index (CapabilitySearch and its per-institution sums,
+InstitutionSearchTerm): the only writer of their rows.
 
 `search_index_update` rebuilds whole institutions (delete + bulk insert, one transaction per batch of
 institutions); the sync calls it once per run for the institutions it touched, the demo seed for its
 institutions, `rebuild_search_index` for all. `search_capabilities_update` refreshes single rows after
-a capability is saved one by one (admin). Withdrawn capabilities have no row.
+a capability is saved one by one (admin). A capability has a row while it is in force: neither it nor
+its certificate withdrawn (the sync withdraws a certificate as a change of its institution, which is
+then rebuilt). Every write also rewrites the institutions' term sums in the same transaction.
 """
 
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 
 from django.db import connection, transaction
 
-from ..models import Capability, CapabilitySearch, Institution
+from ..models import Capability, CapabilitySearch, Institution, InstitutionSearchTerm
 from .segment import document_terms, search_dictionary_refresh
 
 INSTITUTIONS_PER_BATCH = 50
@@ -66,6 +70,40 @@ def _rows_write(rows: list[tuple[int, int, str, str]]) -> int:
     return len(rows)
 
 
+def _terms_write(institution_ids: list[int]) -> None:
+    """Rewrites the term sums of these institutions from their search rows (in the caller's transaction)."""
+    InstitutionSearchTerm.objects.filter(institution_id__in=institution_ids).delete()
+    if connection.vendor == "postgresql":
+        terms_table = connection.ops.quote_name(InstitutionSearchTerm._meta.db_table)
+        rows_table = connection.ops.quote_name(CapabilitySearch._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {terms_table} (institution_id, term, capabilities) "
+                f"SELECT s.institution_id, t.term, count(*) FROM {rows_table} s "
+                "CROSS JOIN LATERAL unnest(string_to_array(btrim(s.terms), ' ')) AS t(term) "
+                "WHERE s.institution_id = ANY(%s) AND t.term <> '' GROUP BY 1, 2",
+                [institution_ids],
+            )
+        return
+    counts: Counter[tuple[int, str]] = Counter()
+    rows = CapabilitySearch.objects.filter(institution_id__in=institution_ids).values_list(
+        "institution_id", "terms"
+    )
+    for institution_id, terms in rows.iterator(chunk_size=ROWS_PER_INSERT):
+        counts.update((institution_id, term) for term in terms.split())
+    InstitutionSearchTerm.objects.bulk_create(
+        (
+            InstitutionSearchTerm(institution_id=pk, term=term, capabilities=n)
+            for (pk, term), n in counts.items()
+        ),
+        batch_size=ROWS_PER_INSERT,
+    )
+
+
+def _in_force(queryset):
+    return queryset.filter(withdrawn_at__isnull=True, certificate__withdrawn_at__isnull=True)
+
+
 def _chunks(values: list[int], size: int) -> Iterator[list[int]]:
     for start in range(0, len(values), size):
         yield values[start : start + size]
@@ -92,12 +130,13 @@ def search_index_update(*, institution_ids: Iterable[int], _terms_of: _Terms | N
         with transaction.atomic():
             CapabilitySearch.objects.filter(institution_id__in=chunk).delete()
             total += _insert(
-                Capability.objects.filter(institution_id__in=chunk, withdrawn_at__isnull=True)
+                _in_force(Capability.objects.filter(institution_id__in=chunk))
                 .order_by("pk")
                 .values_list(*_COLUMNS)
                 .iterator(chunk_size=ROWS_PER_INSERT),
                 terms_of,
             )
+            _terms_write(chunk)
     return total
 
 
@@ -108,14 +147,29 @@ def search_capabilities_update(*, capability_ids: Iterable[int]) -> int:
     terms_of = _Terms()
     for chunk in _chunks(ids, ROWS_PER_INSERT):
         with transaction.atomic():
+            owners = sorted(
+                set(Capability.objects.filter(pk__in=chunk).values_list("institution_id", flat=True))
+                | set(
+                    CapabilitySearch.objects.filter(capability_id__in=chunk).values_list(
+                        "institution_id", flat=True
+                    )
+                )
+            )
             CapabilitySearch.objects.filter(capability_id__in=chunk).delete()
             total += _insert(
-                Capability.objects.filter(pk__in=chunk, withdrawn_at__isnull=True)
-                .order_by("pk")
-                .values_list(*_COLUMNS),
+                _in_force(Capability.objects.filter(pk__in=chunk)).order_by("pk").values_list(*_COLUMNS),
                 terms_of,
             )
+            _terms_write(owners)
     return total
+
+
+def search_terms_refresh(*, institution_ids: Iterable[int]) -> None:
+    """Rewrites the term sums of these institutions from their search rows (after rows went away)."""
+    ids = sorted(set(institution_ids))
+    for chunk in _chunks(ids, INSTITUTIONS_PER_BATCH):
+        with transaction.atomic():
+            _terms_write(chunk)
 
 
 def search_index_rebuild(*, report: Callable[[int, int], None] | None = None) -> tuple[int, int]:

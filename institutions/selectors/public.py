@@ -5,6 +5,8 @@ labelled with its status; revoked and cancelled ones (撤销, 注销) are not pu
 list and their public page is a 404. Public reads never touch members or any personal data.
 """
 
+from dataclasses import dataclass
+
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import (
     Case,
@@ -26,20 +28,15 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from sujt.core.choices import AttachmentKind, TestingField
+from sujt.core.expressions import InIds
 from sujt.core.models import Attachment
 from sujt.core.regions import CITIES, districts_of
 from sujt.core.scoping import in_scope
 
 from ..choices import CertificateStatus, InstitutionStatus
 from ..models import Capability, CapabilitySearch, Certificate, Institution, InstitutionField
-from ..search.query import (
-    Piece,
-    any_piece_condition,
-    highlight,
-    highlight_terms,
-    piece_condition,
-    query_pieces,
-)
+from ..search.match import CapabilityMatch, capability_match
+from ..search.query import highlight
 
 PUBLIC_STATUSES = (InstitutionStatus.NORMAL, InstitutionStatus.SUSPENDED)
 LOGO_PURPOSE = "logo"
@@ -89,30 +86,7 @@ def _own_match(q: str) -> Q:
     return condition
 
 
-def _capability_hits(pieces: list[Piece]) -> tuple[dict[int, int], list[list[int]]]:
-    """One grouped pass over the capabilities matching any piece (the index's GIN scans run once):
-    ({institution id: how many of its capabilities match any piece}, for each piece the institutions
-    with a capability matching it)."""
-    per_piece = {
-        f"piece{number}": Count("pk", filter=piece_condition(piece)) for number, piece in enumerate(pieces)
-    }
-    rows = (
-        CapabilitySearch.objects.filter(any_piece_condition(pieces))
-        .order_by()
-        .values("institution_id")
-        .annotate(total=Count("pk"), **per_piece)
-    )
-    counts: dict[int, int] = {}
-    holders: list[list[int]] = [[] for _ in pieces]
-    for row in rows:
-        counts[row["institution_id"]] = row["total"]
-        for number in range(len(pieces)):
-            if row[f"piece{number}"]:
-                holders[number].append(row["institution_id"])
-    return counts, holders
-
-
-def _matched(counts: dict[int, int]) -> Case | Value:
+def _relevance(counts: dict[int, int]) -> Case | Value:
     """The institution's count from `counts` as an SQL expression (0 for the rest): one branch per
     distinct count, so its size follows the number of matching institutions, not of capabilities."""
     by_count: dict[int, list[int]] = {}
@@ -121,34 +95,33 @@ def _matched(counts: dict[int, int]) -> Case | Value:
     if not by_count:
         return Value(0)
     return Case(
-        *(When(pk__in=pks, then=Value(total)) for total, pks in sorted(by_count.items())),
+        *(When(InIds("pk", pks), then=Value(total)) for total, pks in sorted(by_count.items())),
         default=Value(0),
         output_field=IntegerField(),
     )
 
 
-def _search(queryset: QuerySet[Institution], q: str) -> QuerySet[Institution]:
+def _search(queryset: QuerySet[Institution], q: str, match: CapabilityMatch) -> QuerySet[Institution]:
     """Institutions matching `q` itself (_own_match), or every piece of `q` (AND) in their name or in
-    one of their capabilities (CapabilitySearch, institutions.search.query); annotated with `name_hit`
-    and `matched` (how many capabilities match any piece), the relevance.
+    one of their capabilities (`match`, institutions.search.match); annotated with `name_hit` and
+    `relevance` (capabilities matching, summed over the pieces).
 
-    The capability side is read first, in one grouped query (_capability_hits), and enters the
-    institutions' query as id lists: a correlated EXISTS and COUNT per institution scanned each
-    institution's rows once per piece, seconds at a million capabilities."""
-    pieces = query_pieces(q=q)
+    The capability side enters the institutions' query as id lists read from the index beforehand: a
+    correlated EXISTS and COUNT per institution scanned each institution's rows once per piece,
+    seconds at a million capabilities."""
     condition = _own_match(q)
-    matched: Case | Value = Value(0)
-    if pieces:
-        counts, holders = _capability_hits(pieces)
+    relevance: Case | Value = Value(0)
+    if match:
         every = Q()
-        for piece, pks in zip(pieces, holders, strict=True):
-            in_capabilities = Q(pk__in=pks)
-            every &= (Q(name__icontains=piece.text) | in_capabilities) if piece.text else in_capabilities
+        for piece_match in match.pieces:
+            holders = Q(InIds("pk", piece_match.counts))
+            text = piece_match.piece.text
+            every &= (Q(name__icontains=text) | holders) if text else holders
         condition |= every
-        matched = _matched(counts)
+        relevance = _relevance(match.relevance())
     return queryset.filter(condition).annotate(
         name_hit=Case(When(name__icontains=q, then=Value(1)), default=Value(0)),
-        matched=matched,
+        relevance=relevance,
     )
 
 
@@ -167,6 +140,7 @@ def public_institutions(
     certificate_status: str = "",
     high_tech: bool = False,
     has_centers: bool = False,
+    match: CapabilityMatch | None = None,
 ) -> QuerySet[Institution]:
     """Institutions the public may find, matching `q` in `city` (or its `district`), declaring the
     testing field `field`, holding a certificate in `certificate_status`, 高新技术企业 (`high_tech`),
@@ -178,13 +152,14 @@ def public_institutions(
     match, then the most complete profiles ("机构在基础信息中相关信息越完善，则在门户中越能被公众检索
     并关注": the stored completeness), then by name. An unknown code of any filter is ignored, as if
     none were chosen. Each row carries its latest certificate's number, status and expiry date.
+    `match` is `q` already resolved (capability_match), for a caller that reads the matches as well.
     """
     queryset = _public()
     q = (q or "").strip()
     order = ["-completeness", "name", "pk"]
     if q:
-        queryset = _search(queryset, q)
-        order = ["-name_hit", "-matched", *order]
+        queryset = _search(queryset, q, match if match is not None else capability_match(q=q))
+        order = ["-name_hit", "-relevance", *order]
     if district and city in CITIES and district in districts_of(city):
         queryset = in_scope(queryset, district, "region_code")
     elif city in CITIES:
@@ -217,33 +192,42 @@ def public_institutions(
     )
 
 
+@dataclass
+class MatchedCapabilities:
+    total: int  # capabilities of the institution matching a piece of the query
+    first: list[dict]  # the first few, in schedule order, highlighted
+
+
 def public_matched_capabilities(
-    *, institution_ids: list[int], q: str, per_institution: int = MATCHED_PER_INSTITUTION
-) -> dict[int, list[dict]]:
-    """{institution id: up to `per_institution` capabilities matching a word of `q`, in schedule order}
-    in one query; each a dict with `category`, `item` and `standard` highlighted (escaped, matches in
-    <mark>)."""
-    pieces = query_pieces(q=(q or "").strip())
-    if not pieces or not institution_ids:
+    *, institution_ids: list[int], match: CapabilityMatch, per_institution: int = MATCHED_PER_INSTITUTION
+) -> dict[int, MatchedCapabilities]:
+    """{institution id: its capabilities matching any piece of `match`: how many, and the first
+    `per_institution` in schedule order, each a dict with `category`, `item` and `standard`
+    highlighted (escaped, matches in <mark>)} in one query."""
+    if not match or not institution_ids:
         return {}
-    tokens = highlight_terms(pieces)
+    tokens = match.highlight
+    partition = [F("institution_id")]
     rows = (
         CapabilitySearch.objects.filter(institution_id__in=institution_ids)
-        .filter(any_piece_condition(pieces))
+        .filter(match.any_condition())
         .annotate(
             place=Window(
                 RowNumber(),
-                partition_by=[F("institution_id")],
+                partition_by=partition,
                 order_by=[F("capability__certificate_id").asc(), F("capability__seq").asc(), F("pk").asc()],
-            )
+            ),
+            total=Window(Count("pk"), partition_by=partition),
         )
         .filter(place__lte=per_institution)
         .order_by("institution_id", "place")
-        .values_list("institution_id", "capability__category", "capability__item", "capability__standard")
+        .values_list(
+            "institution_id", "total", "capability__category", "capability__item", "capability__standard"
+        )
     )
-    matched: dict[int, list[dict]] = {}
-    for institution_id, category, item, standard in rows:
-        matched.setdefault(institution_id, []).append(
+    matched: dict[int, MatchedCapabilities] = {}
+    for institution_id, total, category, item, standard in rows:
+        matched.setdefault(institution_id, MatchedCapabilities(total, [])).first.append(
             {
                 "category": highlight(category, tokens),
                 "item": highlight(item, tokens),
@@ -251,6 +235,19 @@ def public_matched_capabilities(
             }
         )
     return matched
+
+
+def public_matched_counts(*, institution_ids: list[int], match: CapabilityMatch) -> dict[int, int]:
+    """{institution id: how many of its capabilities match any piece of `match`} (the downloads)."""
+    if not match or not institution_ids:
+        return {}
+    return dict(
+        CapabilitySearch.objects.filter(InIds("institution_id", institution_ids))
+        .filter(match.any_condition())
+        .order_by()
+        .values_list("institution_id")
+        .annotate(total=Count("pk"))
+    )
 
 
 def public_institution_get(*, pk: int) -> Institution:

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_safe
 from sujt.core.choices import TestingField
 from sujt.core.regions import CITY_CHOICES, region_name
 
+from ..search.match import capability_match
 from ..selectors.capability_search import capability_rows_highlight, public_capability_rows
 from .search_params import CapabilitySearchParams, url_with_query
 
@@ -26,8 +27,10 @@ def capability_search_page(
 ) -> Page:
     """One page of 谁能检 rows, each with its matches highlighted and `region_display` (the page and
     its JSON read the same rows)."""
-    page = Paginator(public_capability_rows(**params.selector_kwargs()), per_page).get_page(number)
-    rows = capability_rows_highlight(list(page.object_list), q=params.q)
+    match = capability_match(q=params.q)
+    rows = public_capability_rows(**params.selector_kwargs(), match=match)
+    page = Paginator(rows, per_page).get_page(number)
+    rows = capability_rows_highlight(list(page.object_list), match=match)
     for row in rows:
         row.region_display = region_name(row.institution.region_code)
     page.object_list = rows

@@ -20,7 +20,9 @@ from sujt.core.views import client_rate_limited
 from .. import selectors
 from ..choices import CertificateStatus
 from ..models import Capability, Institution
+from ..search.match import capability_match
 from ..selectors.capability_search import public_capability_rows
+from ..selectors.public import public_matched_counts
 from .capability_search import CAPABILITY_SEARCH_EXPORT_MAX_ROWS, capability_search_page
 from .public import DIRECTORY_EXPORT_MAX_ROWS, directory_page
 from .public_profile import CAPABILITY_COLUMNS as SCHEDULE_COLUMNS
@@ -67,7 +69,15 @@ def _dated(name: str) -> str:
 @client_rate_limited("public_download", limits_setting="PUBLIC_DOWNLOAD_LIMITS")
 def directory_export(request: HttpRequest) -> HttpResponse:
     search = DirectorySearch.from_request(request)
-    rows = selectors.public_institutions(**search.selector_kwargs())[:DIRECTORY_EXPORT_MAX_ROWS]
+    match = capability_match(q=search.q)
+    rows = list(
+        selectors.public_institutions(**search.selector_kwargs(), match=match)[:DIRECTORY_EXPORT_MAX_ROWS]
+    )
+    matched = public_matched_counts(
+        institution_ids=[row.pk for row in rows if getattr(row, "relevance", 0)], match=match
+    )
+    for row in rows:
+        row.matched = matched.get(row.pk, 0)
     return xlsx_file_response(
         filename=_dated("机构查询结果"), sheet_title="机构查询", columns=DIRECTORY_COLUMNS, objects=rows
     )

@@ -16,6 +16,7 @@ from sujt.core.views import public_file_response
 from .. import selectors
 from ..choices import CertificateStatus
 from ..models import Institution
+from ..search.match import capability_match
 from ..selectors.public import public_logo_get, public_matched_capabilities
 from .search_params import DirectorySearch, url_with_query
 
@@ -34,17 +35,20 @@ def _with_region_names(institutions: Iterable[Institution]) -> list[Institution]
 
 
 def directory_page(search: DirectorySearch, *, number: str | int | None, per_page: int) -> Page:
-    """One page of the directory's search, each institution with `region_display` and the capabilities
-    that matched `search.q` (`matched_capabilities`): the page and its JSON read the same rows."""
-    page = Paginator(selectors.public_institutions(**search.selector_kwargs()), per_page).get_page(number)
+    """One page of the directory's search, each institution with `region_display`, and with how many
+    of its capabilities matched `search.q` (`matched`) and the first of them (`matched_capabilities`):
+    the page and its JSON read the same rows."""
+    match = capability_match(q=search.q)
+    institutions = selectors.public_institutions(**search.selector_kwargs(), match=match)
+    page = Paginator(institutions, per_page).get_page(number)
     page.object_list = _with_region_names(page.object_list)
     # One more query, only when some capabilities on this page matched the words of `q`.
-    capability_hits = [row.pk for row in page.object_list if getattr(row, "matched", 0)]
-    matched = (
-        public_matched_capabilities(institution_ids=capability_hits, q=search.q) if capability_hits else {}
-    )
+    capability_hits = [row.pk for row in page.object_list if getattr(row, "relevance", 0)]
+    matched = public_matched_capabilities(institution_ids=capability_hits, match=match)
     for institution in page.object_list:
-        institution.matched_capabilities = matched.get(institution.pk, [])
+        found = matched.get(institution.pk)
+        institution.matched = found.total if found else 0
+        institution.matched_capabilities = found.first if found else []
     return page
 
 

@@ -216,8 +216,8 @@ def test_a_fixed_data_set_gives_the_same_top_results_on_every_database(data):
     assert top == []  # "GB" alone is no standard number and too short for a substring
     assert [i.name for i in public_institutions(q="检验方法")] == ["太湖水务检测中心"]
     assert [i.name for i in public_institutions(q="食品安全国家标准")] == ["金陵食品检验所"]
-    assert [(i.name, i.matched) for i in public_institutions(q="试验方法")] == [("江南建材检测有限公司", 2)]
-    assert [(i.name, i.matched) for i in public_institutions(q="测定")] == [
+    assert [(i.name, i.relevance) for i in public_institutions(q="试验方法")] == [("江南建材检测有限公司", 2)]
+    assert [(i.name, i.relevance) for i in public_institutions(q="测定")] == [
         ("金陵食品检验所", 2),
         ("太湖水务检测中心", 1),
     ]
