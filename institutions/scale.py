@@ -264,8 +264,12 @@ def generate(
 
     if connection.vendor == "postgresql":
         started = clock()
-        # Autovacuum would gather statistics later; the planner needs them now for the searches.
+        # Autovacuum would gather statistics and set the visibility map later; the planner needs the
+        # statistics now, and the term sums' index-only scans the visibility map.
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+            if connection.in_atomic_block:
+                cursor.execute("ANALYZE")
+            else:
+                cursor.execute("VACUUM ANALYZE")
         result.seconds["analyze"] = (clock() - started).total_seconds()
     return result

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from institutions.choices import CertificateStatus, InstitutionStatus
-from institutions.models import Capability, CapabilitySearch, Institution
+from institutions.models import Capability, CapabilitySearch, Institution, InstitutionSearchTerm
 from institutions.search.services import search_index_update
 from institutions.selectors import public_institutions
 from institutions.sync.services import sync_qualifications
@@ -184,9 +184,11 @@ def test_the_sync_keeps_the_index_of_the_institutions_it_touched(db, tmp_path, c
 
 def test_rebuild_command_rebuilds_everything(data, capsys):
     CapabilitySearch.objects.all().delete()
+    InstitutionSearchTerm.objects.all().delete()
     call_command("rebuild_search_index")
     out = capsys.readouterr().out
     assert "5 家机构，9 条能力" in out
+    assert InstitutionSearchTerm.objects.get(institution=data["food"], term="铅").capabilities == 1
     assert CapabilitySearch.objects.count() == Capability.objects.count() == 9
     row = CapabilitySearch.objects.get(capability__item="食品中铅")
     # The user dictionary (the item names) adds whole names as terms and never takes jieba's away.

@@ -7,7 +7,7 @@ each batch of institutions is replaced in one transaction.
 
 from django.core.management.base import BaseCommand
 
-from ...models import CapabilitySearch
+from ...models import CapabilitySearch, InstitutionSearchTerm
 from ...search.services import search_index_rebuild
 
 
@@ -20,5 +20,9 @@ class Command(BaseCommand):
 
         institutions, rows = search_index_rebuild(report=report)
         total = CapabilitySearch.objects.count()
-        message = f"检索索引已重建：{institutions} 家机构，{rows} 条能力（索引共 {total} 行）。"
+        terms = InstitutionSearchTerm.objects.count()
+        message = (
+            f"检索索引已重建：{institutions} 家机构，{rows} 条能力"
+            f"（索引共 {total} 行，机构检索词 {terms} 行）。"
+        )
         self.stdout.write(self.style.SUCCESS(message))
