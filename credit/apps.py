@@ -8,4 +8,6 @@ class CreditConfig(AppConfig):
     def ready(self) -> None:
         from sujt.core.modules import register_admin_group
 
+        from .integrations import events, regulators  # noqa: F401
+
         register_admin_group("05", self.label)

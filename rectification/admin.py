@@ -27,14 +27,12 @@ from django.utils import timezone
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from institutions.admin.filters import InstitutionCityFilter
-from institutions.models import Institution
+from institutions.admin.filters import InstitutionCityFilter, InstitutionInJurisdictionMixin
 from sujt.core.admin import RegionScopedAdmin, ReviewAdminMixin
 from sujt.core.admin_tools import ExcelExportAdminMixin, city_filter, district_filter
 from sujt.core.excel import ExcelColumn
 from sujt.core.forms import service_errors_add
 from sujt.core.regions import city_name, region_name
-from sujt.core.scoping import regulator_scoped
 
 from . import selectors, services
 from .admin_forms import DiscloseForm, FindingInlineFormSet, IssueOrderForm
@@ -115,7 +113,9 @@ def _ordered(row: FindingRow) -> str | None:
 
 
 @admin.register(Inspection)
-class InspectionAdmin(ExcelExportAdminMixin, RegionScopedAdmin, SimpleHistoryAdmin):
+class InspectionAdmin(
+    InstitutionInJurisdictionMixin, ExcelExportAdminMixin, RegionScopedAdmin, SimpleHistoryAdmin
+):
     region_field = REGION_FIELD
     list_display = [
         "inspected_on",
@@ -197,14 +197,6 @@ class InspectionAdmin(ExcelExportAdminMixin, RegionScopedAdmin, SimpleHistoryAdm
     @admin.display(description="整改通知", ordering="order_count")
     def order_count(self, obj: Inspection) -> int:
         return obj.order_count
-
-    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        if db_field.name == "institution":
-            # A regulator records inspections only of institutions in their jurisdiction.
-            kwargs["queryset"] = regulator_scoped(
-                Institution.objects.all(), user=request.user, region_field="region_code"
-            )
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request: HttpRequest, obj: Inspection, form: Any, change: bool) -> None:
         if not change:

@@ -229,6 +229,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "sujt.core.tasks.review_digest_send_task",
         "schedule": env_crontab("REVIEW_DIGEST_CRON", "0 8 * * *"),
     },
+    # Credit (05): validity periods that ended (returned repairs, expired bonuses), then every score of
+    # the day with its snapshot.
+    "credit-nightly": {
+        "task": "credit.tasks.credit_nightly_task",
+        "schedule": env_crontab("CREDIT_NIGHTLY_CRON", "20 0 * * *"),
+    },
     # Domain events: runs handler retries and whatever a stopped worker or a lost task left pending.
     "events-sweep": {
         "task": "sujt.core.tasks.events_sweep_task",

@@ -17,7 +17,7 @@ from django.utils.http import urlencode
 
 from sujt.core.admin_tools import city_filter
 from sujt.core.choices import TestingField
-from sujt.core.scoping import in_scope
+from sujt.core.scoping import in_scope, regulator_scoped
 
 from ..models import Certificate, Institution, InstitutionField
 from ..selectors.qualification import RENEWAL_MONTHS, certificate_expired_q, certificate_expiring_q
@@ -173,3 +173,15 @@ def attachment_link(attachment: Any) -> str:
     return format_html(
         '<a href="{}">{}</a>', reverse("core:attachment_download", args=[attachment.pk]), attachment
     )
+
+
+class InstitutionInJurisdictionMixin:
+    """For the admin of a record a regulator creates about one institution (an inspection, a credit
+    entry): its `institution` field offers, and accepts, only institutions in their jurisdiction."""
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "institution":
+            kwargs["queryset"] = regulator_scoped(
+                Institution.objects.all(), user=request.user, region_field="region_code"
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)

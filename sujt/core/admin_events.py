@@ -20,12 +20,11 @@ from .admin import KeyCheckedRelatedFieldsMixin, ViewOnlyMixin
 from .choices import EventDeliveryStatus
 from .events import event_delivery_retry
 from .models import DomainEvent, EventDelivery
-from .regions import PROVINCE_CODE
+from .scoping import is_province_regulator
 
 
 def _province(request: HttpRequest) -> bool:
-    user = request.user
-    return user.is_active and getattr(user, "region_scope", None) == PROVINCE_CODE
+    return is_province_regulator(request.user)
 
 
 class ProvinceReadOnlyAdmin(ViewOnlyMixin, KeyCheckedRelatedFieldsMixin, admin.ModelAdmin):

@@ -66,6 +66,12 @@ def jurisdictions_over(region_code: str) -> set[str]:
     return {PROVINCE_CODE, city_code_of(region_code), region_code}
 
 
+def is_province_regulator(user: Any) -> bool:
+    """A regulator of the province (superusers' scope is the province too): who steers rules that hold
+    for every region, such as the credit point table."""
+    return bool(getattr(user, "is_active", False)) and getattr(user, "region_scope", None) == PROVINCE_CODE
+
+
 def regulator_scoped(queryset: QuerySet, *, user: Any, region_field: str) -> QuerySet:
     """The rows whose `region_field` (a lookup path to a region code) lies in the user's jurisdiction:
     all of them for the province and superusers, none for a user who is no regulator."""
