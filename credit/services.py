@@ -51,9 +51,15 @@ def credit_institutions(*, today: datetime.date | None = None) -> QuerySet[Insti
 
 
 def credit_applies(institution: Any) -> bool:
+    """Whether module 05 applies to `institution` (remembered on the instance: a request asks it for the
+    menu and for the view)."""
     if institution is None or getattr(institution, "pk", None) is None:
         return False
-    return _jiangsu_certificates(timezone.localdate()).filter(institution_id=institution.pk).exists()
+    applies = getattr(institution, "_credit_applies", None)
+    if applies is None:
+        applies = _jiangsu_certificates(timezone.localdate()).filter(institution_id=institution.pk).exists()
+        institution._credit_applies = applies
+    return applies
 
 
 # --- The ledger ----------------------------------------------------------------------------------
@@ -208,7 +214,8 @@ def calendar_states_update(*, today: datetime.date | None = None) -> set[int]:
 # --- Scores --------------------------------------------------------------------------------------
 
 
-def _rules() -> Rules:
+def credit_rules() -> Rules:
+    """The policy row as scoring's Rules."""
     policy = CreditPolicy.current()
     return Rules(
         base_score=policy.base_score,
@@ -255,7 +262,7 @@ def scores_recalculate(
     Institutions module 05 no longer applies to lose their current score (their snapshots stay).
     Returns how many institutions were scored."""
     day = day or timezone.localdate()
-    rules = _rules()
+    rules = credit_rules()
     eligible = credit_institutions(today=day)
     if institution_ids is not None:
         wanted = sorted(set(institution_ids))

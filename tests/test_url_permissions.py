@@ -221,6 +221,8 @@ WORKSPACE: dict[str, Access] = {
         ["rectification:order_detail", "rectification:order_answer"],
         "rectification_order",
     ),
+    # 05 信用管理 (only for institutions holding a Jiangsu-issued certificate: tests/credit/test_workspace.py)
+    **_module("manage_credit", ["credit:home"]),
     # 06 新闻资讯发布
     **_module("submit_news", ["news:submission_list", "news:submission_add"]),
     **_module(

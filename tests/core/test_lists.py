@@ -265,8 +265,8 @@ def test_the_query_count_is_pinned_and_constant_when_rows_double(
         counts.append(_queries(client, page="2"))
     assert counts[0] == counts[1]
     # Session, user, membership, permission; the site options; count and rows (sites joined); the
-    # layout's memberships and unread count.
-    with django_assert_max_num_queries(9):
+    # layout's memberships and unread count; whether module 05 applies (the menu).
+    with django_assert_max_num_queries(10):
         client.get(LIST_URL, {"page": "2"})
     # The rows and their sites come in one query (select_related from the declaration).
     with CaptureQueriesContext(connection) as queries:

@@ -48,10 +48,11 @@ def test_the_session_choice_of_institution_is_the_one_summarised(client, inst_ad
 
 @pytest.fixture
 def profile_module_unopened(monkeypatch):
-    """The registry as it was before module 02 (机构风采管理) opened: the foundation provides its items."""
+    """The registry as it was before modules 02 (机构风采管理) and 05 (信用管理) opened: the foundation
+    provides their items."""
     from sujt.core import modules
 
-    entries = {code: entry for code, entry in modules._module_entries.items() if code != "02"}
+    entries = {code: entry for code, entry in modules._module_entries.items() if code not in ("02", "05")}
     monkeypatch.setattr(modules, "_module_entries", entries)
 
 
@@ -116,7 +117,8 @@ def test_another_apps_checklist_item_appears_and_ticks_off(client_for, inst_admi
         state["done"] = True
         items = checklist_items(dashboard_html(client_for("inst_admin")))
         assert items["demo_item"] is True
-        assert list(items).index("demo_item") == 2  # between order 20 and 30
+        order = list(items)
+        assert order.index("change_password") < order.index("demo_item") < order.index("confirm_institution")
     finally:
         unregister_checklist_provider(provider)
 
@@ -215,8 +217,9 @@ def test_dashboard_queries_are_bounded_and_do_not_grow_with_data(
     _add_data(institution, user, other_inst_admin, make_notification, 10)
     # 10 for the dashboard itself, 5 for module 02's providers: 确认机构信息 (motor-vehicle certificate,
     # permission), 完善基础信息 (permission, testing fields), its to-dos (certificates, error reports);
-    # 1 for module 06's to-dos (returned news); 1 for the 政策文件通知 block (latest laws and notices).
-    with django_assert_max_num_queries(17), CaptureQueriesContext(connection) as large:
+    # 1 for module 06's to-dos (returned news); 1 for the 政策文件通知 block (latest laws and notices);
+    # 1 for whether module 05 applies (a Jiangsu-issued certificate), for the menu.
+    with django_assert_max_num_queries(18), CaptureQueriesContext(connection) as large:
         html = dashboard_html(client)
     assert "switch-institution" in html
     assert f'<option value="{institution.pk}" selected>' in html

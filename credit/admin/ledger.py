@@ -21,8 +21,8 @@ from sujt.core.excel import ExcelColumn
 from sujt.core.regions import region_name
 from sujt.core.scoping import is_province_regulator
 
-from .models import CreditEvent, CreditItem, CreditPolicy, CreditScore
-from .services import event_manual_record, item_save, policy_save
+from ..models import CreditEvent, CreditItem, CreditPolicy, CreditScore
+from ..services import event_manual_record, item_save, policy_save
 
 REGION_FIELD = "institution__region_code"
 

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from institutions.models import Institution
 from sujt.core.audit import history
 
-from .choices import Dimension, Direction, EventSource, EventState, Level
+from ..choices import Dimension, Direction, EventSource, EventState, Level
 
 POINTS = {"max_digits": 5, "decimal_places": 1, "validators": [MinValueValidator(Decimal("0"))]}
 SCORE = {"max_digits": 6, "decimal_places": 1}

@@ -1,0 +1,7 @@
+"""Module 05's workspace URLs, gathered from its view modules."""
+
+from .views import results
+
+app_name = "credit"
+
+urlpatterns = [*results.urlpatterns]
