@@ -136,3 +136,62 @@ def score_trend(
         month = f"{snapshot_day:%Y-%m}"
         last[month] = TrendPoint(month, score, level)
     return list(last.values())[-months:]
+
+
+DIMENSION_BASE = Decimal("20")  # the base score (100) shared equally by the five dimensions
+DIMENSION_HIGH = Decimal("30")
+
+
+@dataclass
+class CreditPortrait:
+    result: CreditResult
+    trend: list[TrendPoint]
+    trend_svg: str
+    dimensions: list[tuple[str, Decimal, Decimal]]  # label, net points, dimension score
+    radar_svg: str
+
+
+def credit_portrait(*, institution_id: int, day: datetime.date | None = None) -> CreditPortrait:
+    """信用画像: the score's trend over the last 24 months (the last snapshot of each month, today's
+    score last) and the current score by dimension: each dimension starts from 20 (the base score
+    shared by the five), plus its bonuses, minus its deductions."""
+    from sujt.core.charts import line_chart_svg, radar_chart_svg
+
+    from .choices import Dimension
+
+    result = credit_result(institution_id=institution_id, day=day)
+    trend = score_trend(institution_id=institution_id, day=result.day)
+    today = f"{result.day:%Y-%m}"
+    trend = [point for point in trend if point.month != today] + [
+        TrendPoint(today, result.score.score, result.score.level)
+    ]
+    rules = credit_rules()
+    values = [float(point.score) for point in trend]
+    low = max(0.0, min([*values, float(rules.level_c_min)]) - 10)
+    high = max([*values, float(rules.base_score + rules.bonus_cap)])
+    guides = [
+        (float(rules.level_a_min), f"A {rules.level_a_min:g}"),
+        (float(rules.level_b_min), f"B {rules.level_b_min:g}"),
+        (float(rules.level_c_min), f"C {rules.level_c_min:g}"),
+    ]
+    trend_svg = line_chart_svg(
+        [(point.month, float(point.score)) for point in trend],
+        title="近 24 个月信用分走势",
+        low=low,
+        high=high,
+        guides=guides,
+        id_prefix="credit-trend",
+    )
+    dimensions = []
+    for code, label in Dimension.choices:
+        net = Decimal(result.score.dimensions.get(code, "0"))
+        dimensions.append((label, net, min(max(DIMENSION_BASE + net, Decimal("0")), DIMENSION_HIGH)))
+    radar_svg = radar_chart_svg(
+        [(label, float(value)) for label, _net, value in dimensions],
+        title="各维度得分",
+        high=float(DIMENSION_HIGH),
+        id_prefix="credit-radar",
+    )
+    return CreditPortrait(
+        result=result, trend=trend, trend_svg=trend_svg, dimensions=dimensions, radar_svg=radar_svg
+    )

@@ -17,4 +17,11 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "credit/workspace/result.html", {"result": result})
 
 
-urlpatterns = [path("", home, name="home")]
+@require_safe
+@credit_member_required
+def portrait(request: HttpRequest) -> HttpResponse:
+    portrait = selectors.credit_portrait(institution_id=request.institution.pk)
+    return render(request, "credit/workspace/portrait.html", {"portrait": portrait})
+
+
+urlpatterns = [path("", home, name="home"), path("portrait/", portrait, name="portrait")]

@@ -31,6 +31,7 @@ from sujt.core.choices import AttachmentKind, TestingField
 from sujt.core.expressions import InIds
 from sujt.core.models import Attachment
 from sujt.core.regions import CITIES, districts_of
+from sujt.core.registries import institution_facets
 from sujt.core.scoping import in_scope
 
 from ..choices import CertificateStatus, InstitutionStatus
@@ -140,6 +141,7 @@ def public_institutions(
     certificate_status: str = "",
     high_tech: bool = False,
     has_centers: bool = False,
+    facets: dict[str, str] | None = None,
     match: CapabilityMatch | None = None,
 ) -> QuerySet[Institution]:
     """Institutions the public may find, matching `q` in `city` (or its `district`), declaring the
@@ -152,7 +154,9 @@ def public_institutions(
     match, then the most complete profiles ("机构在基础信息中相关信息越完善，则在门户中越能被公众检索
     并关注": the stored completeness), then by name. An unknown code of any filter is ignored, as if
     none were chosen. Each row carries its latest certificate's number, status and expiry date.
-    `match` is `q` already resolved (capability_match), for a caller that reads the matches as well.
+    `facets` ({facet key: value}) filters by the facets upper modules declare (the credit level; see
+    sujt.core.registries.register_institution_facet); an unknown key or value is ignored. `match` is
+    `q` already resolved (capability_match), for a caller that reads the matches as well.
     """
     queryset = _public()
     q = (q or "").strip()
@@ -179,6 +183,10 @@ def public_institutions(
         queryset = queryset.filter(is_high_tech=True)
     if has_centers:
         queryset = queryset.filter(centers_enabled=True)
+    for facet in institution_facets():
+        value = (facets or {}).get(facet.key)
+        if value in dict(facet.choices):
+            queryset = queryset.filter(pk__in=facet.matching(value))
     latest = _latest_certificate()
     return (
         queryset.only(*LIST_COLUMNS)

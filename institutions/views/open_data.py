@@ -15,6 +15,7 @@ from django.views.decorators.http import require_safe
 
 from sujt.core.excel import ExcelColumn, xlsx_file_response
 from sujt.core.regions import region_name
+from sujt.core.registries import institution_facet_values, institution_facets
 from sujt.core.views import client_rate_limited
 
 from .. import selectors
@@ -52,6 +53,22 @@ DIRECTORY_COLUMNS = [
     ExcelColumn("匹配的能力数", lambda row: getattr(row, "matched", None) or None),
 ]
 
+
+def _facet_label(row: Institution, key: str) -> str:
+    return next((facet.label for facet in row.facets if facet.facet.key == key), "")
+
+
+def _directory_columns() -> list[ExcelColumn]:
+    """The directory's columns, then one per facet upper modules declare (信用等级)."""
+    return [
+        *DIRECTORY_COLUMNS,
+        *(
+            ExcelColumn(facet.label, lambda row, key=facet.key: _facet_label(row, key))
+            for facet in institution_facets()
+        ),
+    ]
+
+
 # 谁能检's download: whose row it is, then the schedule's own columns as the profile's download writes them.
 CAPABILITY_COLUMNS = [
     ExcelColumn("机构名称", "institution.name", width=36),
@@ -73,13 +90,15 @@ def directory_export(request: HttpRequest) -> HttpResponse:
     rows = list(
         selectors.public_institutions(**search.selector_kwargs(), match=match)[:DIRECTORY_EXPORT_MAX_ROWS]
     )
+    facets = institution_facet_values([row.pk for row in rows])
     matched = public_matched_counts(
         institution_ids=[row.pk for row in rows if getattr(row, "relevance", 0)], match=match
     )
     for row in rows:
         row.matched = matched.get(row.pk, 0)
+        row.facets = facets.get(row.pk, [])
     return xlsx_file_response(
-        filename=_dated("机构查询结果"), sheet_title="机构查询", columns=DIRECTORY_COLUMNS, objects=rows
+        filename=_dated("机构查询结果"), sheet_title="机构查询", columns=_directory_columns(), objects=rows
     )
 
 
@@ -144,6 +163,8 @@ def _institution_json(request: HttpRequest, row: Institution) -> dict[str, Any]:
         if row.certificate_number
         else None,
         "matched_capability_count": getattr(row, "matched", 0),
+        # The facets upper modules declare, e.g. {"credit_level": "A"}.
+        "facets": {facet.facet.key: facet.value for facet in getattr(row, "facets", [])},
         "url": request.build_absolute_uri(reverse("institutions:public_detail", args=[row.pk])),
     }
 

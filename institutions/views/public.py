@@ -11,6 +11,7 @@ from django.views.decorators.http import require_safe
 
 from sujt.core.choices import TestingField
 from sujt.core.regions import CITY_CHOICES, districts_of, region_name
+from sujt.core.registries import institution_facet_values, institution_facets
 from sujt.core.views import public_file_response
 
 from .. import selectors
@@ -45,10 +46,12 @@ def directory_page(search: DirectorySearch, *, number: str | int | None, per_pag
     # One more query, only when some capabilities on this page matched the words of `q`.
     capability_hits = [row.pk for row in page.object_list if getattr(row, "relevance", 0)]
     matched = public_matched_capabilities(institution_ids=capability_hits, match=match)
+    facets = institution_facet_values([institution.pk for institution in page.object_list])
     for institution in page.object_list:
         found = matched.get(institution.pk)
         institution.matched = found.total if found else 0
         institution.matched_capabilities = found.first if found else []
+        institution.facets = facets.get(institution.pk, [])
     return page
 
 
@@ -69,6 +72,9 @@ def directory(request: HttpRequest) -> HttpResponse:
             "district_groups": [] if search.city else DISTRICT_GROUPS,
             "field_choices": TestingField.choices,
             "certificate_status_choices": CertificateStatus.choices,
+            "facet_filters": [
+                (facet, dict(search.facets).get(facet.key, "")) for facet in institution_facets()
+            ],
             "filtered": search.filtered,
             "export_url": url_with_query(reverse("institutions:directory_export"), query_string),
             "json_url": url_with_query(reverse("institutions:directory_json"), query_string),

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_safe
 
 from sujt.core.excel import ExcelColumn, xlsx_file_response
 from sujt.core.regions import region_name
-from sujt.core.registries import public_profile_sections_for
+from sujt.core.registries import institution_facet_values, public_profile_sections_for
 from sujt.core.views import client_rate_limited
 
 from ..models import Institution
@@ -86,6 +86,8 @@ def public_detail(request: HttpRequest, pk: int) -> HttpResponse:
             # What modules above this one publish about the institution (news: inspection results and
             # penalties), declared in the core registry since this app cannot import them.
             "profile_sections": public_profile_sections_for(institution_id=pk),
+            # What they know about every institution (the credit level), one query each.
+            "facets": institution_facet_values([pk]).get(pk, []),
         },
     )
 

@@ -8,6 +8,7 @@ from django.http import HttpRequest
 
 from sujt.core.choices import TestingField
 from sujt.core.regions import CITIES, DISTRICTS, city_code_of
+from sujt.core.registries import institution_facets
 
 from ..choices import CertificateStatus
 
@@ -39,6 +40,8 @@ class DirectorySearch:
     certificate_status: str = ""
     high_tech: bool = False
     has_centers: bool = False
+    # ((facet key, value), …) of the facets upper modules declare (credit level): sujt.core.registries.
+    facets: tuple[tuple[str, str], ...] = ()
 
     @classmethod
     def from_request(cls, request: HttpRequest) -> "DirectorySearch":
@@ -57,6 +60,11 @@ class DirectorySearch:
             certificate_status=_choice(request, "certificate_status", CertificateStatus.values),
             high_tech=request.GET.get("high_tech") == "1",
             has_centers=request.GET.get("centers") == "1",
+            facets=tuple(
+                (facet.key, value)
+                for facet in institution_facets()
+                if (value := _choice(request, facet.key, dict(facet.choices)))
+            ),
         )
 
     @property
@@ -64,7 +72,7 @@ class DirectorySearch:
         return any(asdict(self).values())
 
     def selector_kwargs(self) -> dict:
-        return asdict(self)
+        return {**asdict(self), "facets": dict(self.facets)}
 
     def query_string(self) -> str:
         """The search as a query string, in the parameter names of the page (for download links)."""
@@ -76,6 +84,7 @@ class DirectorySearch:
             "certificate_status": self.certificate_status,
             "high_tech": "1" if self.high_tech else "",
             "centers": "1" if self.has_centers else "",
+            **dict(self.facets),
         }
         return urlencode({key: value for key, value in params.items() if value})
 

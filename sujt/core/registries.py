@@ -432,3 +432,78 @@ def public_profile_sections_for(*, institution_id: int) -> list[FilledProfileSec
             FilledProfileSection(section=section, rows=rows[: section.limit], more=len(rows) > section.limit)
         )
     return filled
+
+
+# --- Facets of a public institution -------------------------------------------------------------------
+#
+# Something an upper module knows about every institution that the public directory filters by and the
+# directory, its downloads and the public profile show — the credit level (05). The directory
+# (institutions) cannot import that module: the module declares the facet here.
+
+
+@dataclass(frozen=True)
+class InstitutionFacet:
+    """`key` is the directory's query parameter; `choices` the values it accepts with their labels;
+    `values(institution_ids)` returns {institution id: value} in one query; `matching(value)` returns a
+    queryset of institution ids (`.values("institution_id")` or similar) having that value."""
+
+    key: str
+    label: str
+    choices: tuple[tuple[str, str], ...]
+    values: Callable[[Sequence[int]], dict[int, str]]
+    matching: Callable[[str], Any]
+    order: int = 100
+
+    def label_of(self, value: str) -> str:
+        return dict(self.choices).get(value, value)
+
+
+_facets: dict[str, InstitutionFacet] = {}
+
+
+def register_institution_facet(
+    key: str,
+    *,
+    label: str,
+    choices: Sequence[tuple[str, str]],
+    values: Callable[[Sequence[int]], dict[int, str]],
+    matching: Callable[[str], Any],
+    order: int = 100,
+) -> InstitutionFacet:
+    """Declares a facet of public institutions (see InstitutionFacet); registering a key again replaces
+    it. Its values are public: never personal data."""
+    facet = InstitutionFacet(
+        key=key, label=label, choices=tuple(choices), values=values, matching=matching, order=order
+    )
+    _facets[key] = facet
+    return facet
+
+
+def unregister_institution_facet(key: str) -> None:
+    _facets.pop(key, None)
+
+
+def institution_facets() -> tuple[InstitutionFacet, ...]:
+    """The declared facets in display order (no query)."""
+    return tuple(sorted(_facets.values(), key=lambda facet: (facet.order, facet.key)))
+
+
+@dataclass(frozen=True)
+class FacetValue:
+    facet: InstitutionFacet
+    value: str
+
+    @property
+    def label(self) -> str:
+        return self.facet.label_of(self.value)
+
+
+def institution_facet_values(institution_ids: Sequence[int]) -> dict[int, list[FacetValue]]:
+    """{institution id: [FacetValue, …]} for these institutions: one query per facet."""
+    found: dict[int, list[FacetValue]] = {}
+    if not institution_ids:
+        return found
+    for facet in institution_facets():
+        for pk, value in facet.values(list(institution_ids)).items():
+            found.setdefault(pk, []).append(FacetValue(facet, value))
+    return found

@@ -17,6 +17,7 @@ from news.selectors import channel_url, home_blocks, latest_policy_notices
 from sujt.accounts.decorators import institution_required
 from sujt.accounts.permissions import MODULE_PERMISSIONS
 from sujt.accounts.selectors import current_membership
+from sujt.core.charts import bar_chart_svg
 from sujt.core.choices import TestingField
 from sujt.core.modules import MODULES, is_open
 from sujt.core.notifications import (
@@ -31,7 +32,6 @@ from sujt.core.todos import checklist_for, todos_for
 
 from . import selectors
 from .accessibility import A11Y_COOKIE, A11Y_COOKIE_MAX_AGE, a11y_from_cookie
-from .charts import bar_chart_svg
 from .forms import ReviewNoticeForm
 from .health import health
 

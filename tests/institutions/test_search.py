@@ -235,8 +235,8 @@ def test_directory_search_queries_do_not_grow_with_the_data(client, data, django
             institution, ("建筑材料", "钢筋", "GB 5009.12-2017"), ("食品", "钢筋 水分", "GB 5009.3")
         )
         search_index_update(institution_ids=[institution.pk])
-    # The matching capabilities grouped per institution, the count, the page, its fields, its matches.
-    with django_assert_max_num_queries(5), CaptureQueriesContext(connection) as large:
+    # The term sums, the count, the page, its fields, its matches, the credit level (a facet of 05).
+    with django_assert_max_num_queries(6), CaptureQueriesContext(connection) as large:
         assert client.get(DIRECTORY, {"q": q}).status_code == 200
     assert len(large) == len(small)
 

@@ -16,7 +16,7 @@ from institutions.choices import CertificateStatus, InstitutionStatus, SyncMode,
 from institutions.models import Institution, InstitutionField, SyncRun
 from news import services
 from news.models import Article
-from sujt.portal.charts import bar_chart_svg
+from sujt.core.charts import bar_chart_svg
 from tests.core.samples import png_bytes, upload
 from tests.factories import (
     ArticleFactory,
