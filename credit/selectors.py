@@ -195,3 +195,36 @@ def credit_portrait(*, institution_id: int, day: datetime.date | None = None) ->
     return CreditPortrait(
         result=result, trend=trend, trend_svg=trend_svg, dimensions=dimensions, radar_svg=radar_svg
     )
+
+
+@dataclass
+class CreditSummary:
+    """The dashboard's 机构自身信用画像 block."""
+
+    score: Score
+    sparkline_svg: str
+
+
+def credit_summary(*, institution_id: int) -> CreditSummary:
+    """Today's score and level from the ledger and a sparkline of the last 12 months (three queries)."""
+    from sujt.core.charts import line_chart_svg
+
+    day = timezone.localdate()
+    rules = credit_rules()
+    score = score_on([_entry(event) for event in events_of(institution_id=institution_id)], rules, day)
+    trend = [point for point in score_trend(institution_id=institution_id, months=12, day=day)]
+    today = f"{day:%Y-%m}"
+    points = [(point.month, float(point.score)) for point in trend if point.month != today]
+    points.append((today, float(score.score)))
+    values = [value for _month, value in points]
+    sparkline = line_chart_svg(
+        points,
+        title="近 12 个月信用分走势",
+        low=max(0.0, min(values) - 5),
+        high=max(values) + 5,
+        width=200,
+        height=48,
+        id_prefix="dashboard-credit",
+        sparkline=True,
+    )
+    return CreditSummary(score=score, sparkline_svg=sparkline)

@@ -12,10 +12,12 @@ from django.utils.http import content_disposition_header, url_has_allowed_host_a
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from credit.selectors import credit_summary
+from credit.services import credit_applies
 from news.choices import Channel
 from news.selectors import channel_url, home_blocks, latest_policy_notices
 from sujt.accounts.decorators import institution_required
-from sujt.accounts.permissions import MODULE_PERMISSIONS
+from sujt.accounts.permissions import MODULE_PERMISSIONS, has_module_perm
 from sujt.accounts.selectors import current_membership
 from sujt.core.charts import bar_chart_svg
 from sujt.core.choices import TestingField
@@ -167,6 +169,16 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return _dashboard(request)
 
 
+def _credit_block(request: HttpRequest) -> object | None:
+    """The 机构自身信用画像 block, for members who may manage credit of an institution it applies to."""
+    institution = request.institution
+    if not credit_applies(institution) or not has_module_perm(
+        user=request.user, institution_id=institution.pk, perm="manage_credit"
+    ):
+        return None
+    return credit_summary(institution_id=institution.pk)
+
+
 @institution_required()
 def _dashboard(request: HttpRequest) -> HttpResponse:
     institution = request.institution
@@ -183,6 +195,7 @@ def _dashboard(request: HttpRequest) -> HttpResponse:
             "policy_notices": latest_policy_notices(),
             "laws_url": channel_url(Channel.LAWS),
             "notices_url": channel_url(Channel.NOTICES),
+            "credit": _credit_block(request),
         },
     )
 

@@ -120,3 +120,27 @@ def test_the_command_recalculates_one_or_all(jiangsu, capsys):
     assert CreditScore.objects.get(institution=jiangsu).score == Decimal("90")
     call_command("recalculate_credit")
     assert "1 家机构适用信用管理" in capsys.readouterr().out
+
+
+def test_the_dashboard_shows_the_credit_portrait_block(jiangsu, client_for):
+    record(jiangsu, "K09", "test:dashboard")
+    client = client_for("inst_admin")
+    client.get(reverse("portal:dashboard"))
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get(reverse("portal:dashboard")).content.decode()
+    assert "机构自身信用画像" in html and re.search(r'credit-score-value">90(\.0)?<', html)
+    assert 'aria-labelledby="dashboard-credit-title dashboard-credit-desc"' in html
+    assert f'href="{HOME}"' in html
+    # The dashboard's own bound (tests/portal/test_dashboard.py) plus the block: whether the member may
+    # manage credit, the policy, the ledger, the snapshots.
+    assert len(queries) <= 24
+
+
+def test_no_credit_block_without_the_permission_or_a_jiangsu_certificate(institution, jiangsu, client_for):
+    assert (
+        "机构自身信用画像" not in client_for("inst_staff").get(reverse("portal:dashboard")).content.decode()
+    )
+    assert (
+        "机构自身信用画像"
+        not in client_for("other_inst_admin").get(reverse("portal:dashboard")).content.decode()
+    )
