@@ -21,12 +21,12 @@ from django.utils import timezone
 from institutions.choices import CertificateStatus
 from institutions.models import Certificate, Institution
 from sujt.core.dates import add_months
+from sujt.core.validators import JIANGSU_AUTHORITY  # CMA number digits 3–4 (DESIGN §7)
 
 from .choices import Direction, EventSource, EventState
 from .models import CreditEvent, CreditItem, CreditPolicy, CreditScore, CreditSnapshot
 from .scoring import Entry, Rules, score_on
 
-JIANGSU_AUTHORITY = "10"  # CMA number digits 3–4 (DESIGN §7)
 RECALCULATE_BATCH = 1000
 
 
@@ -316,6 +316,9 @@ def scores_recalculate(
 
 def credit_nightly(*, today: datetime.date | None = None) -> int:
     """The nightly job: the calendar's state changes, then every institution's score of today."""
+    from .letters import commitment_missing_record  # credit.letters builds on this module
+
     today = today or timezone.localdate()
     calendar_states_update(today=today)
+    commitment_missing_record(today=today)
     return scores_recalculate(day=today)

@@ -1,0 +1,92 @@
+"""Demo credit data (issue 15): the ledgers of the Jiangsu-certified demo institutions, their scores and
+two years of monthly snapshots for the trend.
+
+- Rectification's demo inspections, penalties and orders (rectification/demo.py, seeded before this) are
+  delivered to credit at once, as the worker would, so their deductions are the real ones.
+- A few more entries, as a regulator would record them (manual entries with a reason) or as approved
+  bonus applications would: 高新技术企业 and 能力验证满意 bonuses (one of them expired), an unsatisfactory
+  proficiency test, a late operating-data report.
+- The scores are recalculated for the end of each of the last 24 months (the snapshots of the trend),
+  then for today.
+
+Institutions holding only a national certificate (institutions/demo.py NATIONAL_CERTIFICATES) have no
+credit. Idempotent: every entry has a fixed source key, snapshots are one per institution and day.
+"""
+
+import datetime
+from typing import TextIO
+
+from django.utils import timezone
+
+from institutions.demo import INSTITUTION_COUNT, demo_institution_spec
+from institutions.models import Institution
+from sujt.accounts.demo import PROVINCE_REGULATOR_PHONE
+from sujt.accounts.models import User
+from sujt.core.events import events_sweep
+
+from .choices import EventSource
+from .models import CreditEvent, CreditScore
+from .services import credit_institutions, event_record, scores_recalculate
+
+TREND_MONTHS = 24
+
+# (institution number, item code, days ago, reason)
+ENTRIES = [
+    (1, "J02", 200, "取得高新技术企业证书（演示）"),
+    (1, "J01", 120, "2026 年度能力验证结果满意（演示）"),
+    (1, "J01", 40, "2026 年度第二次能力验证结果满意（演示）"),
+    (2, "K06", 150, "能力验证结果不满意（演示）"),
+    (2, "J04", 300, "参与制定行业标准一项（演示）"),
+    (4, "K05", 90, "未按期填报 2026 年第二季度运营数据（演示）"),
+    (6, "J03", 500, "主持制定国家标准一项（演示）"),
+    (6, "J02", 500, "取得高新技术企业证书（演示，已过有效期）"),
+    (8, "K02", 420, "监督检查发现一般问题（演示）"),
+    (9, "J05", 600, "承建国家级质检中心（演示）"),
+]
+
+
+def _month_ends(today: datetime.date, months: int) -> list[datetime.date]:
+    ends = []
+    first = today.replace(day=1)
+    for _ in range(months):
+        last = first - datetime.timedelta(days=1)
+        ends.append(last)
+        first = last.replace(day=1)
+    return sorted(ends)
+
+
+def seed(out: TextIO) -> list:
+    today = timezone.localdate()
+    # Rectification's demo records its events in this same transaction: deliver them now.
+    events_sweep(now=timezone.now())
+    province = User.objects.filter(phone=PROVINCE_REGULATOR_PHONE).first()
+    by_number = {
+        number: Institution.objects.filter(uscc=demo_institution_spec(number)["uscc"]).first()
+        for number in range(1, INSTITUTION_COUNT + 1)
+    }
+    eligible = set(credit_institutions(today=today).values_list("pk", flat=True))
+    for number, code, days_ago, reason in ENTRIES:
+        institution = by_number.get(number)
+        if institution is None or institution.pk not in eligible:
+            continue
+        event_record(
+            institution_id=institution.pk,
+            item_code=code,
+            occurred_on=today - datetime.timedelta(days=days_ago),
+            source=EventSource.MANUAL,
+            source_key=f"credit.demo:{number}:{code}:{days_ago}",
+            reason=reason,
+            by=province,
+        )
+    for day in _month_ends(today, TREND_MONTHS):
+        scores_recalculate(day=day)
+    scored = scores_recalculate(day=today)
+    levels = dict.fromkeys("ABCD", 0)
+    for level in CreditScore.objects.values_list("level", flat=True):
+        levels[level] += 1
+    out.write(
+        f"  信用管理：{scored} 家机构适用，信用记录 {CreditEvent.objects.count()} 条，"
+        + "、".join(f"{level} 级 {count} 家" for level, count in levels.items())
+        + f"，近 {TREND_MONTHS} 个月的月度快照"
+    )
+    return []
