@@ -170,9 +170,8 @@ def credit_portrait(*, institution_id: int, day: datetime.date | None = None) ->
     low = max(0.0, min([*values, float(rules.level_c_min)]) - 10)
     high = max([*values, float(rules.base_score + rules.bonus_cap)])
     guides = [
-        (float(rules.level_a_min), f"A {rules.level_a_min:g}"),
-        (float(rules.level_b_min), f"B {rules.level_b_min:g}"),
-        (float(rules.level_c_min), f"C {rules.level_c_min:g}"),
+        (float(threshold), f"{level} {threshold.normalize():f}")
+        for level, threshold in (("A", rules.level_a_min), ("B", rules.level_b_min), ("C", rules.level_c_min))
     ]
     trend_svg = line_chart_svg(
         [(point.month, float(point.score)) for point in trend],

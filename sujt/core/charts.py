@@ -129,10 +129,20 @@ def line_chart_svg(
             )
         label_every = max(1, count // 6)
         for index, (label, _value) in enumerate(data):
-            if index % label_every == 0 or index == count - 1:
+            last = index == count - 1
+            # Every few points and the last one, but none crowding the last.
+            if last or (index % label_every == 0 and count - 1 - index >= label_every / 2):
+                # The first and last labels hang inwards so that the frame does not cut them.
+                anchor = (
+                    "start"
+                    if index == 0 and count > 1
+                    else "end"
+                    if index == count - 1 and count > 1
+                    else "middle"
+                )
                 parts.append(
                     f'<text class="chart-axis" x="{points[index][0]:.1f}" y="{height - 8}" '
-                    f'text-anchor="middle">{escape(label)}</text>'
+                    f'text-anchor="{anchor}">{escape(label)}</text>'
                 )
     if count > 1:
         path = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
