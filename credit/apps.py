@@ -8,7 +8,7 @@ class CreditConfig(AppConfig):
     def ready(self) -> None:
         from sujt.core.modules import register_admin_group, register_module
 
-        from .integrations import events, public, regulators  # noqa: F401
+        from .integrations import checklist, events, public, regulators  # noqa: F401
         from .services import credit_applies
 
         register_admin_group("05", self.label)

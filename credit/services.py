@@ -113,10 +113,12 @@ def event_record(
     details: dict | None = None,
     reason: str = "",
     by: Any = None,
+    recalculate: bool = True,
 ) -> CreditEvent | None:
     """Records the credit event of a source once: the same `source_key` again returns the event already
     recorded and changes nothing. Points and validity are the item's at the time of recording. An
-    inactive or unknown item records nothing (returns None)."""
+    inactive or unknown item records nothing (returns None). The institution's score is recalculated
+    after the commit, unless `recalculate` is False (a batch that recalculates everyone afterwards)."""
     existing = CreditEvent.objects.filter(source_key=source_key).first()
     if existing is not None:
         return existing
@@ -141,7 +143,7 @@ def event_record(
                 "recorded_by": by,
             },
         )
-        if created:
+        if created and recalculate:
             recalculation_queue([institution_id])
     return event
 
@@ -314,11 +316,36 @@ def scores_recalculate(
     return len(ids)
 
 
+def events_of_removed_sources_void() -> set[int]:
+    """Deductions whose source record is gone (a finding or penalty a regulator deleted in admin: the
+    source module reports no removal) no longer count: 计分中 or 异议中 → 已撤销. Returns the institutions
+    concerned. One query per kind of source."""
+    institutions: set[int] = set()
+    kinds = (
+        CreditEvent.objects.filter(source_type__isnull=False, direction=Direction.DEDUCTION)
+        .order_by()
+        .values_list("source_type", flat=True)
+        .distinct()
+    )
+    for content_type in ContentType.objects.filter(pk__in=list(kinds)):
+        model = content_type.model_class()
+        if model is None:
+            continue
+        gone = CreditEvent.objects.filter(
+            source_type=content_type,
+            direction=Direction.DEDUCTION,
+            state__in=[EventState.COUNTING, EventState.OBJECTED],
+        ).exclude(Exists(model._default_manager.filter(pk=OuterRef("source_id"))))
+        institutions |= _bulk_state(gone, EventState.VOIDED, reason="来源记录已删除，扣分撤销")
+    return institutions
+
+
 def credit_nightly(*, today: datetime.date | None = None) -> int:
     """The nightly job: the calendar's state changes, then every institution's score of today."""
     from .letters import commitment_missing_record  # credit.letters builds on this module
 
     today = today or timezone.localdate()
     calendar_states_update(today=today)
+    events_of_removed_sources_void()
     commitment_missing_record(today=today)
     return scores_recalculate(day=today)

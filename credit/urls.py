@@ -1,7 +1,7 @@
 """Module 05's workspace URLs, gathered from its view modules."""
 
-from .views import results
+from .views import commitment, results
 
 app_name = "credit"
 
-urlpatterns = [*results.urlpatterns]
+urlpatterns = [*results.urlpatterns, *commitment.urlpatterns]

@@ -7,7 +7,7 @@ REDIS_URL    -> Redis for the cache and as the Celery broker.
 
 import os
 import sys
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -290,6 +290,24 @@ ADMIN_EXCEL_EXPORT_MAX_ROWS = env_int("ADMIN_EXCEL_EXPORT_MAX_ROWS", 20_000)
 # 03 机构整改: a new rectification order is due this many days after it is issued, unless the regulator
 # sets another date.
 RECTIFICATION_DUE_DAYS = env_int("RECTIFICATION_DUE_DAYS", 30)
+# 05 信用管理: each year's 信用承诺书 is due on this day (MM-DD); an institution module 05 applies to
+# that has none by then gets K01 未按期上传信用承诺书 (credit.letters). Checked here so a typo refuses to
+# start instead of moving the deadline.
+CREDIT_COMMITMENT_DUE = os.environ.get("CREDIT_COMMITMENT_DUE", "").strip() or "03-31"
+# The first year whose missing letter counts (K01): the platform opened in December 2026, after that
+# year's deadline, when no institution could upload a letter here yet.
+CREDIT_COMMITMENT_FIRST_YEAR = env_int("CREDIT_COMMITMENT_FIRST_YEAR", 2027)
+try:
+    # A leap year, so that 02-29 is accepted (it becomes 02-28 in other years).
+    _month, _day = (int(part) for part in CREDIT_COMMITMENT_DUE.split("-"))
+    date(2000, _month, _day)
+    if (_month, _day) == (12, 31):  # no day of the year would be past it: K01 would never apply
+        raise ValueError
+except ValueError:
+    raise ImproperlyConfigured(
+        f"CREDIT_COMMITMENT_DUE={CREDIT_COMMITMENT_DUE!r} 应为 12-31 以前的“月-日”，如 03-31"
+        "（CREDIT_COMMITMENT_DUE must be MM-DD, before 12-31）。"
+    ) from None
 # Public downloads (a capability schedule, a search's results as Excel) per client address: per minute
 # and per day.
 PUBLIC_DOWNLOAD_LIMITS = [

@@ -43,6 +43,7 @@ from tests.factories import (
     SoftwareCopyrightFactory,
     TrademarkFactory,
     UserFactory,
+    make_cma_number,
 )
 
 # --- the walk ----------------------------------------------------------------------------------------
@@ -222,7 +223,11 @@ WORKSPACE: dict[str, Access] = {
         "rectification_order",
     ),
     # 05 信用管理 (only for institutions holding a Jiangsu-issued certificate: tests/credit/test_workspace.py)
-    **_module("manage_credit", ["credit:home"]),
+    **_module(
+        "manage_credit",
+        ["credit:home", "credit:portrait", "credit:commitment", "credit:commitment_template"],
+    ),
+    "credit:commitment_file": Access("manage_credit", "commitment_letter"),
     # 06 新闻资讯发布
     **_module("submit_news", ["news:submission_list", "news:submission_add"]),
     **_module(
@@ -309,6 +314,16 @@ def _rectification_evidence(institution, admin):
     return order.rounds.get().measures.get()
 
 
+def _commitment_letter(institution, admin):
+    from credit.letters import letter_upload
+
+    # Module 05 exists only for holders of a Jiangsu-issued certificate.
+    CertificateFactory(institution=institution, number=make_cma_number(authority="10"))
+    return letter_upload(
+        institution=institution, file=upload("信用承诺书.pdf", PDF_BYTES, "application/pdf"), by=admin
+    )
+
+
 def _news_file(institution, admin):
     submission = NewsSubmissionFactory(institution=institution, author=admin)
     file = upload("活动通知.pdf", PDF_BYTES, "application/pdf")
@@ -341,6 +356,7 @@ OBJECT_BUILDERS: dict[str, Callable[[Any, Any], int]] = {
         NewsSubmissionFactory(institution=institution, author=admin).pk
     ),
     "rectification_order": lambda institution, admin: _rectification_order(institution, admin).pk,
+    "commitment_letter": lambda institution, admin: _commitment_letter(institution, admin).pk,
     "notification": lambda institution, admin: (
         Notification.objects.create(recipient=admin, title="审核结果通知").pk
     ),

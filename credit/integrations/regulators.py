@@ -12,4 +12,5 @@ register_regulator_permissions(
     "credit.view_creditevent",
     "credit.add_creditevent",
     "credit.view_creditscore",
+    "credit.view_commitmentletter",
 )

@@ -311,3 +311,18 @@ def test_recalculating_everyone_reads_the_ledger_set_by_set(db, django_assert_ma
     with django_assert_max_num_queries(9):
         assert scores_recalculate() == 30
     assert set(CreditScore.objects.values_list("score", flat=True)) == {Decimal("98")}
+
+
+def test_a_deleted_finding_voids_its_deduction_at_night(jiangsu, city_regulator):
+    from credit.services import events_of_removed_sources_void
+
+    inspection = inspect(jiangsu, city_regulator)
+    deliver()
+    finding = inspection.findings.get(category=FindingCategory.EQUIPMENT)
+    event = CreditEvent.objects.get(source_key=f"rectification.finding:{finding.pk}")
+    finding.delete()
+    assert events_of_removed_sources_void() == {jiangsu.pk}
+    event.refresh_from_db()
+    assert event.state == EventState.VOIDED
+    assert CreditEvent.objects.filter(state=EventState.COUNTING).count() == 2  # K07 and K09 stay
+    assert events_of_removed_sources_void() == set()
