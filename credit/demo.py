@@ -6,6 +6,8 @@ two years of monthly snapshots for the trend.
 - A few more entries, as a regulator would record them (manual entries with a reason) or as approved
   bonus applications would: 高新技术企业 and 能力验证满意 bonuses (one of them expired), an unsatisfactory
   proficiency test, a late operating-data report.
+- 信用承诺书: this year's letter uploaded by most of them, last year's by some; institutions 1, 3 and 5
+  have none this year, so the dashboard's 上传信用承诺书 and its to-do are open for the usual demo login.
 - The scores are recalculated for the end of each of the last 24 months (the snapshots of the trend),
   then for today.
 
@@ -16,19 +18,30 @@ credit. Idempotent: every entry has a fixed source key, snapshots are one per in
 import datetime
 from typing import TextIO
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from institutions.demo import INSTITUTION_COUNT, demo_institution_spec
+from institutions.demo import INSTITUTION_COUNT, admin_phone, demo_institution_spec
 from institutions.models import Institution
 from sujt.accounts.demo import PROVINCE_REGULATOR_PHONE
 from sujt.accounts.models import User
 from sujt.core.events import events_sweep
 
 from .choices import EventSource
-from .models import CreditEvent, CreditScore
+from .letters import letter_upload
+from .models import CommitmentLetter, CreditEvent, CreditScore
 from .services import credit_institutions, event_record, scores_recalculate
 
 TREND_MONTHS = 24
+WITHOUT_LETTER = {1, 3, 5}
+WITH_LAST_YEARS_LETTER = {2, 4, 6, 8}
+# A one-page PDF standing for the scan of a signed and stamped letter.
+LETTER_PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\n"
+    b"trailer<</Root 1 0 R>>\n%%EOF\n"
+)
 
 # (institution number, item code, days ago, reason)
 ENTRIES = [
@@ -78,6 +91,21 @@ def seed(out: TextIO) -> list:
             reason=reason,
             by=province,
         )
+    for number, institution in by_number.items():
+        if institution is None or institution.pk not in eligible:
+            continue
+        admin = User.objects.filter(phone=admin_phone(number)).first()
+        years = [] if number in WITHOUT_LETTER else [today.year]
+        if number in WITH_LAST_YEARS_LETTER:
+            years.append(today.year - 1)
+        for year in years:
+            if not CommitmentLetter.objects.filter(institution=institution, year=year).exists():
+                letter_upload(
+                    institution=institution,
+                    file=SimpleUploadedFile(f"{year}年度信用承诺书.pdf", LETTER_PDF, "application/pdf"),
+                    by=admin,
+                    today=datetime.date(year, 3, 1) if year != today.year else today,
+                )
     for day in _month_ends(today, TREND_MONTHS):
         scores_recalculate(day=day)
     scored = scores_recalculate(day=today)
@@ -87,6 +115,6 @@ def seed(out: TextIO) -> list:
     out.write(
         f"  信用管理：{scored} 家机构适用，信用记录 {CreditEvent.objects.count()} 条，"
         + "、".join(f"{level} 级 {count} 家" for level, count in levels.items())
-        + f"，近 {TREND_MONTHS} 个月的月度快照"
+        + f"，近 {TREND_MONTHS} 个月的月度快照，信用承诺书 {CommitmentLetter.objects.count()} 份"
     )
     return []
