@@ -228,6 +228,22 @@ WORKSPACE: dict[str, Access] = {
         ["credit:home", "credit:portrait", "credit:commitment", "credit:commitment_template"],
     ),
     "credit:commitment_file": Access("manage_credit", "commitment_letter"),
+    **_module("manage_credit", ["credit:bonus_list", "credit:bonus_add", "credit:repair_list"]),
+    **_module(
+        "manage_credit",
+        [f"credit:bonus_{page}" for page in ("detail", "edit", "submit", "withdraw")],
+        "credit_bonus",
+    ),
+    **_module("manage_credit", ["credit:objection_add", "credit:repair_add"], "credit_deduction"),
+    **_module(
+        "manage_credit",
+        [f"credit:objection_{page}" for page in ("detail", "edit", "withdraw")],
+        "credit_objection",
+    ),
+    **_module(
+        "manage_credit", [f"credit:repair_{page}" for page in ("detail", "edit", "withdraw")], "credit_repair"
+    ),
+    "credit:evidence_file": Access("manage_credit", "credit_evidence"),
     # 06 新闻资讯发布
     **_module("submit_news", ["news:submission_list", "news:submission_add"]),
     **_module(
@@ -324,6 +340,62 @@ def _commitment_letter(institution, admin):
     )
 
 
+def _credit_deduction(institution, admin, *, rectified: bool = False):
+    """A K03 deduction of an institution module 05 applies to (a Jiangsu-issued certificate)."""
+    from credit.services import event_record, events_rectified
+
+    CertificateFactory(institution=institution, number=make_cma_number(authority="10"))
+    key = f"test:{institution.pk}:k03"
+    event = event_record(
+        institution_id=institution.pk,
+        item_code="K03",
+        occurred_on=datetime.date.today() - datetime.timedelta(days=10),
+        source="manual",
+        source_key=key,
+    )
+    if rectified:
+        events_rectified(source_keys=[key], rectified_on=datetime.date.today())
+    return event
+
+
+def _credit_bonus(institution, admin):
+    from credit.applications import bonus_application_save
+    from credit.models import CreditItem
+
+    CertificateFactory(institution=institution, number=make_cma_number(authority="10"))
+    return bonus_application_save(
+        institution=institution,
+        by=admin,
+        item=CreditItem.objects.get(code="J02"),
+        achieved_on=datetime.date.today() - datetime.timedelta(days=5),
+        reason="取得高新技术企业证书。",
+    )
+
+
+def _credit_objection(institution, admin):
+    from credit.applications import objection_submit
+
+    return objection_submit(
+        institution=institution,
+        event=_credit_deduction(institution, admin),
+        by=admin,
+        reason="扣分与事实不符。",
+        evidence=[upload("更正记录.pdf", PDF_BYTES, "application/pdf")],
+    )
+
+
+def _credit_repair(institution, admin):
+    from credit.applications import repair_submit
+
+    return repair_submit(
+        institution=institution,
+        event=_credit_deduction(institution, admin, rectified=True),
+        by=admin,
+        reason="已整改。",
+        evidence=[upload("验收报告.pdf", PDF_BYTES, "application/pdf")],
+    )
+
+
 def _news_file(institution, admin):
     submission = NewsSubmissionFactory(institution=institution, author=admin)
     file = upload("活动通知.pdf", PDF_BYTES, "application/pdf")
@@ -357,6 +429,14 @@ OBJECT_BUILDERS: dict[str, Callable[[Any, Any], int]] = {
     ),
     "rectification_order": lambda institution, admin: _rectification_order(institution, admin).pk,
     "commitment_letter": lambda institution, admin: _commitment_letter(institution, admin).pk,
+    "credit_deduction": lambda institution, admin: _credit_deduction(institution, admin).pk,
+    "credit_bonus": lambda institution, admin: _credit_bonus(institution, admin).pk,
+    "credit_objection": lambda institution, admin: _credit_objection(institution, admin).pk,
+    "credit_repair": lambda institution, admin: _credit_repair(institution, admin).pk,
+    # An objection's evidence: served by credit's own view, never by core's generic download.
+    "credit_evidence": lambda institution, admin: (
+        attachments_of(_credit_objection(institution, admin)).get().pk
+    ),
     "notification": lambda institution, admin: (
         Notification.objects.create(recipient=admin, title="审核结果通知").pk
     ),

@@ -15,6 +15,7 @@ Evidence files are core Attachments owned by the application (purpose "evidence"
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from institutions.models import Institution
@@ -78,6 +79,9 @@ class BonusApplication(CreditApplication):
     def __str__(self) -> str:
         return f"加分申请：{self.item.code} {self.item.name}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("credit:bonus_detail", args=[self.pk])
+
 
 class CreditObjection(CreditApplication):
     event = models.ForeignKey(
@@ -96,6 +100,9 @@ class CreditObjection(CreditApplication):
     def __str__(self) -> str:
         return f"申疑：{self.event}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("credit:objection_detail", args=[self.pk])
+
 
 class CreditRepair(CreditApplication):
     event = models.ForeignKey(
@@ -113,3 +120,6 @@ class CreditRepair(CreditApplication):
 
     def __str__(self) -> str:
         return f"信用修复：{self.event}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("credit:repair_detail", args=[self.pk])

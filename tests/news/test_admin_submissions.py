@@ -207,5 +207,6 @@ def test_the_queue_queries_do_not_grow_with_rows(client_for, django_assert_max_n
         assert len(response.context["cl"].result_list) == total
         counts.append(len(queries))
     assert counts[0] == counts[1]
-    with django_assert_max_num_queries(12):
+    # The sidebar counts each review queue once (credit's three included).
+    with django_assert_max_num_queries(15):
         client.get(CHANGELIST)

@@ -80,6 +80,9 @@ def test_a_city_regulator_sees_only_their_citys_work(client_for, region_data):
     assert {queue.label: queue.count for queue in dashboard["queues"]} == {
         "机构信息纠错报告": 1,
         "整改审核": 0,
+        "加分审核": 0,
+        "申疑审核": 0,
+        "修复审核": 0,
         "机构新闻投稿": 1,
     }
     assert dashboard["pending_total"] == 2
@@ -121,16 +124,23 @@ def test_the_province_sees_everything_and_the_breakdown_by_city(client_for, regi
     assert dashboard["figures"]["total"].count == 2
     cities = {line.code: line for line in dashboard["cities"]}
     assert len(cities) == 13
-    assert dashboard["city_queue_labels"] == ["机构信息纠错报告", "整改审核", "机构新闻投稿"]
+    assert dashboard["city_queue_labels"] == [
+        "机构信息纠错报告",
+        "整改审核",
+        "加分审核",
+        "申疑审核",
+        "修复审核",
+        "机构新闻投稿",
+    ]
     nanjing, suzhou, wuxi = cities["320100"], cities["320500"], cities["320200"]
-    assert (nanjing.institutions.count, [p.count for p in nanjing.pending]) == (1, [1, 0, 1])
+    assert (nanjing.institutions.count, [p.count for p in nanjing.pending]) == (1, [1, 0, 0, 0, 0, 1])
     assert nanjing.certificates_expiring.count == 1
     assert (suzhou.institutions.count, suzhou.certificates_expiring.count, suzhou.incomplete.count) == (
         1,
         1,
         1,
     )
-    assert (wuxi.institutions.count, [p.count for p in wuxi.pending]) == (0, [0, 0, 0])
+    assert (wuxi.institutions.count, [p.count for p in wuxi.pending]) == (0, [0] * 6)
     assert "各设区市情况" in response.content.decode()
 
 
@@ -289,8 +299,9 @@ def add_region_data(n: int) -> None:
 # with the sidebar, 2 figure aggregates, deadline counts and page, 2 latest-submission pages, unread
 # messages and their count, the districts' grouped query), 19 for the province (its breakdown by city: 2
 # grouped figure queries and one per queue, instead of the districts'). Module 03's queue (整改审核) and
-# its deadline add their counts: one per queue and per deadline, whatever the data.
-@pytest.mark.parametrize(("who", "most"), [("city_regulator", 20), ("province_regulator", 24)])
+# its deadline add their counts: one per queue and per deadline, whatever the data; module 05's three
+# queues (加分审核, 申疑审核, 修复审核) add 2 each for a city, 3 each for the province.
+@pytest.mark.parametrize(("who", "most"), [("city_regulator", 26), ("province_regulator", 33)])
 def test_the_home_page_queries_do_not_grow_with_the_data(
     client_for, region_data, who, most, django_assert_max_num_queries, request
 ):
