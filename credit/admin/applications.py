@@ -23,11 +23,11 @@ from sujt.core.attachments import human_size
 from sujt.core.choices import ReviewStatus
 from sujt.core.models import Attachment
 from sujt.core.regions import region_name
+from sujt.core.views import private_file_response
 from sujt.core.workflow import regulator_side
 
 from .. import applications as services
 from ..models import BonusApplication, CreditObjection, CreditRepair
-from ..views.applications import evidence_file_response
 
 REGION_FIELD = "institution__region_code"
 # 待审核 first, oldest first (a queue), then the decided ones.
@@ -119,7 +119,7 @@ class CreditApplicationAdmin(ReadOnlyChangeFormMixin, ReviewAdminMixin, RegionSc
         attachment = get_object_or_404(
             Attachment.objects.filter(pk__in=services.evidence_of(application).values("pk")), pk=file
         )
-        return evidence_file_response(attachment)
+        return private_file_response(attachment)
 
 
 class DeductionMixin:

@@ -24,10 +24,10 @@ from sujt.core.admin_tools import ExcelExportAdminMixin, HistoryAdmin, district_
 from sujt.core.excel import ExcelColumn, xlsx_file_response
 from sujt.core.regions import CITY_CHOICES, PROVINCE_CODE, city_code_of, region_name
 from sujt.core.scoping import in_scope, regulator_scoped
+from sujt.core.views import private_file_response
 
 from ..letters import REGION_FIELD, commitment_due, letter_file, letters_missing
 from ..models import CommitmentLetter
-from ..views.commitment import letter_file_response
 
 MISSING_PAGE_SIZE = 50
 # Years offered on 未上传的机构: this one and the four before (a letter is kept per year).
@@ -147,7 +147,7 @@ class CommitmentLetterAdmin(ExcelExportAdminMixin, RegionScopedAdmin, HistoryAdm
         if not self.has_view_permission(request):
             raise PermissionDenied
         letter = get_object_or_404(self.get_queryset(request), pk=pk)
-        return letter_file_response(letter_file(letter=letter))
+        return private_file_response(letter_file(letter=letter))
 
     def _missing(self, request: HttpRequest) -> tuple[int, str, QuerySet[Institution]]:
         """The year and city asked for, and the institutions in the regulator's region, module 05 applies

@@ -10,15 +10,15 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.views.decorators.http import require_http_methods, require_safe
 
-from sujt.core.attachments import content_disposition
 from sujt.core.choices import ReviewStatus
 from sujt.core.forms import service_errors_add
 from sujt.core.review_views import review_action_view
+from sujt.core.views import private_file_response
 from sujt.core.workflow import InvalidTransition, transitions_of
 
 from .. import applications as apps
@@ -361,21 +361,7 @@ repair_withdraw = credit_member_required(
 @credit_member_required
 def evidence_file(request: HttpRequest, pk: int) -> FileResponse:
     """An evidence file of one of the institution's applications (never public; anything else: 404)."""
-    return evidence_file_response(apps.evidence_get(institution_id=request.institution.pk, pk=pk))
-
-
-def evidence_file_response(attachment: Any) -> FileResponse:
-    """An evidence file as a download (the workspace and admin, once each has checked who asks)."""
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError:
-        logger.error("attachment %s: stored file %s is missing", attachment.pk, attachment.file.name)
-        raise Http404("file missing") from None
-    response = FileResponse(handle, content_type=attachment.mime_type)
-    response["Content-Disposition"] = content_disposition(attachment.original_name)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_file_response(apps.evidence_get(institution_id=request.institution.pk, pk=pk))
 
 
 urlpatterns = [

@@ -7,15 +7,14 @@ from decimal import Decimal
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
-from sujt.core.attachments import content_disposition
 from sujt.core.forms import ContentCheckedFileField, service_errors_add
-from sujt.core.models import Attachment
+from sujt.core.views import private_file_response
 
 from .. import letters
 from ..access import credit_member_required
@@ -82,21 +81,7 @@ def commitment_file(request: HttpRequest, pk: int) -> FileResponse:
     """A letter's file, to the institution's members with manage_credit only (another institution's
     letter is a 404)."""
     letter = letters.letter_get(institution=request.institution, pk=pk)
-    return letter_file_response(letters.letter_file(letter=letter))
-
-
-def letter_file_response(attachment: Attachment) -> FileResponse:
-    """A letter's private file as a download (the workspace and admin, once each has checked who asks)."""
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError:
-        logger.error("attachment %s: stored file %s is missing", attachment.pk, attachment.file.name)
-        raise Http404("file missing") from None
-    response = FileResponse(handle, content_type=attachment.mime_type)
-    response["Content-Disposition"] = content_disposition(attachment.original_name)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_file_response(letters.letter_file(letter=letter))
 
 
 urlpatterns = [

@@ -25,7 +25,12 @@ logger = logging.getLogger(__name__)
 @login_required
 def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
     """A private file, to who may see its owner; to everyone else it does not exist (404)."""
-    attachment = attachment_get_for_download(user=request.user, pk=pk)
+    return private_file_response(attachment_get_for_download(user=request.user, pk=pk))
+
+
+def private_file_response(attachment: Any) -> FileResponse:
+    """A private attachment as a download, never cached: for views that have checked who asks (a module
+    that serves its files from its own pages calls this after its own rule)."""
     try:
         handle = attachment.file.open("rb")
     except FileNotFoundError:
