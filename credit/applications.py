@@ -546,52 +546,53 @@ def objection_withdraw(*, objection: CreditObjection, by: Any) -> CreditObjectio
     return objection
 
 
+def _objection_decide(
+    objection: CreditObjection,
+    *,
+    name: str,
+    target: str,
+    reason: str,
+    by: Any,
+    comment: str,
+    side: str | None,
+) -> CreditObjection:
+    """A regulator's decision on an objection and its deduction's move off 异议中, in one transaction."""
+    with transaction.atomic():
+        transition(obj=objection, name=name, by=by, comment=comment, side=side)
+        _event_move(
+            event_id=objection.event_id, source=EventState.OBJECTED, target=target, by=by, reason=reason
+        )
+    return objection
+
+
 def objection_approve(
     *, objection: CreditObjection, by: Any, comment: str = "", side: str | None = None
 ) -> CreditObjection:
     """审核通过: the deduction is voided (已撤销) and its points restored at once."""
-    with transaction.atomic():
-        transition(obj=objection, name="approve", by=by, comment=comment, side=side)
-        _event_move(
-            event_id=objection.event_id,
-            source=EventState.OBJECTED,
-            target=EventState.VOIDED,
-            by=by,
-            reason="申疑审核通过，扣分撤销",
-        )
-    return objection
+    return _objection_decide(
+        objection, name="approve", target=EventState.VOIDED, reason="申疑审核通过，扣分撤销",
+        by=by, comment=comment, side=side,
+    )  # fmt: skip
 
 
 def objection_return(
     *, objection: CreditObjection, by: Any, comment: str, side: str | None = None
 ) -> CreditObjection:
     """退回修改: back to the institution; the deduction is 计分中 until the objection is resubmitted."""
-    with transaction.atomic():
-        transition(obj=objection, name="return", by=by, comment=comment, side=side)
-        _event_move(
-            event_id=objection.event_id,
-            source=EventState.OBJECTED,
-            target=EventState.COUNTING,
-            by=by,
-            reason="申疑退回修改",
-        )
-    return objection
+    return _objection_decide(
+        objection, name="return", target=EventState.COUNTING, reason="申疑退回修改",
+        by=by, comment=comment, side=side,
+    )  # fmt: skip
 
 
 def objection_reject(
     *, objection: CreditObjection, by: Any, comment: str, side: str | None = None
 ) -> CreditObjection:
     """不予通过: the deduction is 计分中 again and keeps counting."""
-    with transaction.atomic():
-        transition(obj=objection, name="reject", by=by, comment=comment, side=side)
-        _event_move(
-            event_id=objection.event_id,
-            source=EventState.OBJECTED,
-            target=EventState.COUNTING,
-            by=by,
-            reason="申疑未通过，继续计分",
-        )
-    return objection
+    return _objection_decide(
+        objection, name="reject", target=EventState.COUNTING, reason="申疑未通过，继续计分",
+        by=by, comment=comment, side=side,
+    )  # fmt: skip
 
 
 # --- 信用修复 ---------------------------------------------------------------------------------------
