@@ -6,8 +6,8 @@ import datetime
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from credit.choices import EventSource, EventState
-from credit.models import CreditObjection
+from credit.choices import Dimension, Direction, EventSource, EventState
+from credit.models import CreditItem, CreditObjection
 from credit.services import event_record
 from sujt.accounts.choices import MembershipRole
 from tests.browser.helpers import log_in
@@ -16,6 +16,17 @@ from tests.factories import CertificateFactory, InstitutionFactory, MembershipFa
 
 
 def test_the_institution_files_an_objection_to_a_deduction(page, transactional_db, tmp_path):
+    # A transactional test before this one may have flushed the point table the migration seeded.
+    CreditItem.objects.get_or_create(
+        code="K02",
+        defaults={
+            "name": "监督检查发现一般问题（每项）",
+            "direction": Direction.DEDUCTION,
+            "points": 2,
+            "months_valid": 12,
+            "dimension": Dimension.SUPERVISION,
+        },
+    )
     institution = InstitutionFactory(name="秦淮示例检测技术有限公司", region_code="320104")
     CertificateFactory(institution=institution, number=make_cma_number(authority="10"))
     admin = MembershipFactory(institution=institution, role=MembershipRole.ADMIN).user
