@@ -281,19 +281,21 @@ def test_no_k01_for_an_institution_certified_after_the_deadline(db, due_march):
     assert commitment_missing_record(today=datetime.date(YEAR, 6, 1)) == 0
 
 
+# A fixed day of this year after a fixed deadline, so that the tests hold on any date (1 January too).
+DEADLINE = datetime.date(YEAR, 6, 1)
+DAY_AFTER = DEADLINE + datetime.timedelta(days=1)
+
+
 def test_the_nightly_job_records_k01_and_scores_it(jiangsu, settings):
-    if TODAY.month == 1 and TODAY.day == 1:
-        pytest.skip("no day of this year is before today")
-    settings.CREDIT_COMMITMENT_DUE = (TODAY - datetime.timedelta(days=1)).strftime("%m-%d")
-    credit_nightly()
+    settings.CREDIT_COMMITMENT_DUE = DEADLINE.strftime("%m-%d")
+    credit_nightly(today=DAY_AFTER)
     assert k01_events().filter(institution=jiangsu).count() == 1
     assert jiangsu.credit_score.score < 100
 
 
-def test_the_page_shows_the_k01_once_recorded(jiangsu, client_for, settings):
-    if TODAY.month == 1 and TODAY.day == 1:
-        pytest.skip("no day of this year is before today")
-    settings.CREDIT_COMMITMENT_DUE = (TODAY - datetime.timedelta(days=1)).strftime("%m-%d")
+def test_the_page_shows_the_k01_once_recorded(jiangsu, client_for, settings, monkeypatch):
+    settings.CREDIT_COMMITMENT_DUE = DEADLINE.strftime("%m-%d")
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: DAY_AFTER)
     client = client_for("inst_admin")
     html = client.get(PAGE).content.decode()
     assert "已逾期 1 天" in html and "将按规定记录 K01" in html
