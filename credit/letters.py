@@ -15,6 +15,7 @@ import datetime
 import logging
 from calendar import monthrange
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -35,7 +36,7 @@ from sujt.core.scoping import regulator_lists
 
 from .access import PERMISSION
 from .choices import EventSource
-from .models import CommitmentLetter, CreditEvent
+from .models import CommitmentLetter, CreditEvent, CreditItem
 from .models.commitment import LETTER_PURPOSE
 from .services import JIANGSU_AUTHORITY, credit_institutions, event_record, recalculation_queue
 
@@ -157,6 +158,11 @@ def letters_earlier(*, institution: Institution, year: int) -> list[CommitmentYe
         )
         for letter in letters
     ]
+
+
+def missing_letter_points() -> Decimal | None:
+    """K01's points as the point table says today (regulators may change them); None when inactive."""
+    return CreditItem.objects.filter(code=MISSING_ITEM, active=True).values_list("points", flat=True).first()
 
 
 def letter_get(*, institution: Institution, pk: int) -> CommitmentLetter:

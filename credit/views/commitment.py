@@ -2,7 +2,6 @@
 the earlier years' letters, and the letter's text to print, sign and stamp (下载模板)."""
 
 import logging
-from decimal import Decimal
 
 from django import forms
 from django.contrib import messages
@@ -18,7 +17,6 @@ from sujt.core.views import private_file_response
 
 from .. import letters
 from ..access import credit_member_required
-from ..models import CreditItem
 
 logger = logging.getLogger(__name__)
 
@@ -28,15 +26,6 @@ class LetterUploadForm(forms.Form):
         rule=letters.LETTER_RULE,
         label="签字盖章的信用承诺书",
         error_messages={"required": "请选择要上传的信用承诺书文件。", "empty": "文件为空，请重新选择。"},
-    )
-
-
-def _k01_points() -> Decimal | None:
-    """K01's points as the point table says today (regulators may change them)."""
-    return (
-        CreditItem.objects.filter(code=letters.MISSING_ITEM, active=True)
-        .values_list("points", flat=True)
-        .first()
     )
 
 
@@ -61,7 +50,7 @@ def commitment(request: HttpRequest) -> HttpResponse:
         "current": current,
         "earlier": letters.letters_earlier(institution=institution, year=current.year),
         "form": form,
-        "k01_points": _k01_points(),
+        "k01_points": letters.missing_letter_points(),
     }
     return render(request, "credit/workspace/commitment.html", context, status=400 if form.errors else 200)
 
