@@ -290,6 +290,10 @@ ADMIN_EXCEL_EXPORT_MAX_ROWS = env_int("ADMIN_EXCEL_EXPORT_MAX_ROWS", 20_000)
 # 03 机构整改: a new rectification order is due this many days after it is issued, unless the regulator
 # sets another date.
 RECTIFICATION_DUE_DAYS = env_int("RECTIFICATION_DUE_DAYS", 30)
+# 04 中心建设 (DESIGN §7): after the province approves a center's construction, its 任务书 is due this
+# many months later, and construction with acceptance within this many months of the approval.
+CENTER_TASK_BOOK_MONTHS = env_int("CENTER_TASK_BOOK_MONTHS", 3)
+CENTER_CONSTRUCTION_MONTHS = env_int("CENTER_CONSTRUCTION_MONTHS", 18)
 # 05 信用管理: each year's 信用承诺书 is due on this day (MM-DD); an institution module 05 applies to
 # that has none by then gets K01 未按期上传信用承诺书 (credit.letters). Checked here so a typo refuses to
 # start instead of moving the deadline.

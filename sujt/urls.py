@@ -11,6 +11,7 @@ urlpatterns = [
     path("files/", include("sujt.core.urls")),
     path("institutions/", include("institutions.urls")),
     path("rectification/", include("rectification.urls")),
+    path("centers/", include("centers.urls")),
     path("credit/", include("credit.urls")),
     path("verify/", include("institutions.urls_verify")),
     path("capabilities/", include("institutions.urls_capabilities")),
