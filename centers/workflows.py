@@ -68,7 +68,7 @@ CENTER_WORKFLOW = Workflow(
 CONSTRUCTION_STATES = frozenset({C.BUILDING, C.FAILED, C.OVERDUE})
 
 
-def _two_step(*, name: str, states, thing: str, province: list[Transition], tones: dict) -> Workflow:
+def _two_step(*, name: str, states, province: list[Transition], tones: dict) -> Workflow:
     S = states
     return Workflow(
         name=name,
@@ -82,7 +82,7 @@ def _two_step(*, name: str, states, thing: str, province: list[Transition], tone
                 "提交",
                 submits=True,
                 notice_to_reviewers=Notice(
-                    f"{thing}待初审：{{thing}}", f"{{institution}}提交了{thing}，请市级监管部门及时审核。"
+                    "待初审：{thing}", "{institution}提交了{thing}，请市级监管部门及时审核。"
                 ),
             ),
             Transition(
@@ -93,7 +93,7 @@ def _two_step(*, name: str, states, thing: str, province: list[Transition], tone
                 "市局审核通过",
                 notify=(Side.PROVINCE, Side.INSTITUTION),
                 notice_to_reviewers=Notice(
-                    f"{thing}待省局审核：{{thing}}", f"{{institution}}的{thing}已通过市局审核，请省局审核。"
+                    "待省局审核：{thing}", "{institution}的{thing}已通过市局审核，请省局审核。"
                 ),
                 notice_to_institution=Notice(
                     "市局审核通过：{thing}", "您单位提交的{thing}已通过市局审核，正在等待省局审核。"
@@ -141,7 +141,6 @@ T = TwoStepStatus
 CONSTRUCTION_WORKFLOW = _two_step(
     name="centers.construction",
     states=TwoStepStatus,
-    thing="中心筹建申请",
     province=[
         Transition(
             "province_approve",
@@ -167,12 +166,11 @@ CONSTRUCTION_WORKFLOW = _two_step(
 )
 
 A = AcceptanceStatus
-PASS_NOTICE = Notice("验收通过：{thing}", "您单位的{thing}已通过验收（{action}），中心进入运行。")
+PASS_NOTICE = Notice("验收通过：{thing}", "您单位的{thing}{action}，中心进入运行。")
 
 ACCEPTANCE_WORKFLOW = _two_step(
     name="centers.acceptance",
     states=AcceptanceStatus,
-    thing="中心验收申请",
     province=[
         Transition(
             "pass_excellent",

@@ -39,7 +39,7 @@ def returned_application_todos(user: Any) -> list[Todo]:
     return [
         Todo(
             title=(f"{row.institution.name}：" if several else "")
-            + f"{row}被退回，请按审核意见修改后重新提交",
+            + f"{row._meta.verbose_name}「{row}」被退回，请按审核意见修改后重新提交",
             module=MODULE_LABEL,
             url=row.get_absolute_url(),
         )

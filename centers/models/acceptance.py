@@ -55,7 +55,7 @@ class AcceptanceApplication(Reviewable, TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.center}验收申请"
+        return str(self.center)
 
     def get_absolute_url(self) -> str:
         return reverse("centers:acceptance_detail", args=[self.pk])

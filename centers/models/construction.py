@@ -88,7 +88,8 @@ class ConstructionApplication(CenterFacts, Reviewable, TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name}筹建申请"
+        # Messages say 中心筹建申请「name」 (the verbose name and this).
+        return self.name
 
     def get_absolute_url(self) -> str:
         return reverse("centers:construction_detail", args=[self.pk])
@@ -165,7 +166,7 @@ class CenterRegistration(CenterFacts, Reviewable, TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name}登记"
+        return self.name
 
     def get_absolute_url(self) -> str:
         return reverse("centers:registration_detail", args=[self.pk])

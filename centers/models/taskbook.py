@@ -2,6 +2,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from institutions.models import Institution
@@ -61,9 +62,10 @@ class TaskBook(Reviewable, TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        if self.kind == TaskBookKind.CHANGE:
-            return f"{self.center}任务书变更申请"
-        return f"{self.center}任务书"
+        # Messages say 任务书「中心（第 2 版）」; a change not yet approved is 「中心（变更申请）」.
+        if self.version:
+            return f"{self.center}（第 {self.version} 版）"
+        return f"{self.center}（变更申请）" if self.kind == TaskBookKind.CHANGE else str(self.center)
 
     def get_absolute_url(self) -> str:
         return reverse("centers:taskbook_detail", args=[self.pk])
@@ -122,7 +124,8 @@ class ProgressReport(Reviewable, TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.center}筹建进展报告"
+        day = timezone.localtime(self.created_at).date() if self.created_at else timezone.localdate()
+        return f"{self.center}（{day:%Y-%m-%d}）"
 
     def get_absolute_url(self) -> str:
         return reverse("centers:progress_detail", args=[self.pk])

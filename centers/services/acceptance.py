@@ -22,7 +22,7 @@ from sujt.core.workflow import InvalidTransition, Side, transition
 
 from ..choices import AcceptanceGrade, AcceptanceStatus, CenterStatus, TaskBookKind
 from ..models import AcceptanceApplication, AcceptanceEvaluation, Center, TaskBook, TaskIndicator
-from .common import ACCEPTANCE_RULE, files_update, locked, require_files, rows_checked
+from .common import ACCEPTANCE_RULE, files_update, locked, require_files, rows_checked, rows_replace
 
 A = AcceptanceStatus
 OPEN = (A.DRAFT, A.CITY_REVIEW, A.PROVINCE_REVIEW, A.RETURNED)
@@ -90,16 +90,20 @@ def acceptance_save(
         if submit and set(given) != indicators:
             raise ValidationError({"evaluations": "请对现行任务书的每一项指标进行自评。"})
         application.save()
-        application.evaluations.all().delete()
-        AcceptanceEvaluation.objects.bulk_create(
-            AcceptanceEvaluation(
-                application=application,
-                indicator_id=row["indicator_id"],
-                achieved_value=row["achieved_value"],
-                met=bool(row["met"]),
-                remark=(row.get("remark") or "").strip(),
-            )
-            for row in evaluations
+        rows_replace(
+            old=application.evaluations.all(),
+            model=AcceptanceEvaluation,
+            by=by,
+            new=(
+                AcceptanceEvaluation(
+                    application=application,
+                    indicator_id=row["indicator_id"],
+                    achieved_value=row["achieved_value"],
+                    met=bool(row["met"]),
+                    remark=(row.get("remark") or "").strip(),
+                )
+                for row in evaluations
+            ),
         )
         files_update(
             owner=application, rule=ACCEPTANCE_RULE, files=files, remove=remove_files, by=by, field="files"

@@ -6,6 +6,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models
+from django.db.models import QuerySet
+from simple_history.utils import bulk_create_with_history
 
 from sujt.accounts.parties import institution_members_with_perm, regulators_over
 from sujt.core.attachments import AttachmentRule, attachments_of, attachments_remove, attachments_store
@@ -85,6 +87,14 @@ def rows_checked(rows: Sequence[Any], *, noun: str, field: str) -> list[Any]:
     if len(rows) > MAX_ROWS:
         raise ValidationError({field: f"{noun}最多 {MAX_ROWS} 行。"})
     return rows
+
+
+def rows_replace(*, old: QuerySet, new: Iterable[models.Model], model: type[models.Model], by: Any) -> None:
+    """Replaces an application's rows (equipment, indicators, figures) with `new`, each deletion and
+    creation with its history row (at most MAX_ROWS of each)."""
+    for row in old:
+        row.delete()
+    bulk_create_with_history(list(new), model, default_user=by)
 
 
 def members_to_tell(institution_id: int) -> list[Any]:

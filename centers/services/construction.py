@@ -34,6 +34,7 @@ from .common import (
     locked,
     require_files,
     rows_checked,
+    rows_replace,
 )
 
 FACTS = ("name", "level", "kind", "product_scope", "industry")
@@ -98,10 +99,16 @@ def construction_save(
             setattr(application, name, data.get(name))
         application.full_clean(exclude=["status"])
         application.save()
-        application.equipment.all().delete()
-        PlannedEquipment.objects.bulk_create(
-            PlannedEquipment(application=application, position=index, **{f: row[f] for f in EQUIPMENT_FIELDS})
-            for index, row in enumerate(equipment, start=1)
+        rows_replace(
+            old=application.equipment.all(),
+            model=PlannedEquipment,
+            by=by,
+            new=(
+                PlannedEquipment(
+                    application=application, position=index, **{f: row[f] for f in EQUIPMENT_FIELDS}
+                )
+                for index, row in enumerate(equipment, start=1)
+            ),
         )
         files_update(
             owner=application,

@@ -27,7 +27,7 @@ from sujt.core.workflow import InvalidTransition, Side, transition
 
 from ..choices import CenterStatus, TaskBookKind
 from ..models import Center, ProgressEntry, ProgressReport, TaskBook, TaskIndicator
-from .common import PROGRESS_RULE, files_update, locked, rows_checked
+from .common import PROGRESS_RULE, files_update, locked, rows_checked, rows_replace
 
 S = ReviewStatus
 OPEN = (S.DRAFT, S.SUBMITTED, S.RETURNED)
@@ -149,10 +149,14 @@ def taskbook_save(
                 {"indicators": "变更内容与现行任务书相同：请修改指标，或填写变更后的期限。"}
             )
         task_book.save()
-        task_book.indicators.all().delete()
-        TaskIndicator.objects.bulk_create(
-            TaskIndicator(task_book=task_book, number=number, **{f: row[f] for f in INDICATOR_FIELDS})
-            for number, row in numbered
+        rows_replace(
+            old=task_book.indicators.all(),
+            model=TaskIndicator,
+            by=by,
+            new=(
+                TaskIndicator(task_book=task_book, number=number, **{f: row[f] for f in INDICATOR_FIELDS})
+                for number, row in numbered
+            ),
         )
         if submit:
             name = "resubmit" if task_book.status == S.RETURNED else "submit"
@@ -250,18 +254,22 @@ def progress_save(
         if submit and not entries:
             raise ValidationError({"entries": "请至少填写一项指标的完成情况。"})
         report.save()
-        report.entries.all().delete()
-        ProgressEntry.objects.bulk_create(
-            ProgressEntry(
-                report=report,
-                indicator_id=row["indicator_id"],
-                actual_value=row["actual_value"],
-                percent=row["percent"]
-                if row.get("percent") is not None
-                else share_done(row["actual_value"], indicators[row["indicator_id"]].target_value),
-                note=(row.get("note") or "").strip(),
-            )
-            for row in entries
+        rows_replace(
+            old=report.entries.all(),
+            model=ProgressEntry,
+            by=by,
+            new=(
+                ProgressEntry(
+                    report=report,
+                    indicator_id=row["indicator_id"],
+                    actual_value=row["actual_value"],
+                    percent=row["percent"]
+                    if row.get("percent") is not None
+                    else share_done(row["actual_value"], indicators[row["indicator_id"]].target_value),
+                    note=(row.get("note") or "").strip(),
+                )
+                for row in entries
+            ),
         )
         files_update(owner=report, rule=PROGRESS_RULE, files=files, remove=remove_files, by=by, field="files")
         if submit:
