@@ -41,4 +41,5 @@ class EventSource(models.TextChoices):
     COMMITMENT_MISSING = "commitment_missing", _("未按期上传信用承诺书")
     REPORT_OVERDUE = "report_overdue", _("未按期填报运营数据")
     BONUS_APPLICATION = "bonus_application", _("加分申请")
+    CENTER = "center", _("中心建设")
     MANUAL = "manual", _("监管人员录入")

@@ -16,6 +16,7 @@ from .centers import (
     center_construction_approve,
     center_mark_overdue,
     center_revoke,
+    center_running_record,
     deadlines_for,
 )
 from .common import (
@@ -69,6 +70,7 @@ __all__ = [
     "center_construction_approve",
     "center_mark_overdue",
     "center_revoke",
+    "center_running_record",
     "construction_approve",
     "construction_reject",
     "construction_save",

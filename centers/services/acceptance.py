@@ -22,6 +22,7 @@ from sujt.core.workflow import InvalidTransition, Side, transition
 
 from ..choices import AcceptanceGrade, AcceptanceStatus, CenterStatus, TaskBookKind
 from ..models import AcceptanceApplication, AcceptanceEvaluation, Center, TaskBook, TaskIndicator
+from .centers import center_running_record
 from .common import ACCEPTANCE_RULE, files_update, locked, require_files, rows_checked, rows_replace
 
 A = AcceptanceStatus
@@ -153,6 +154,7 @@ def acceptance_pass(
         center = locked(application.center)
         Center.objects.filter(pk=center.pk).update(accepted_on=timezone.localdate(), acceptance_grade=grade)
         transition(obj=center, name="pass", by=by, side=Side.SYSTEM)
+        center_running_record(center=center)
         application.refresh_from_db()
 
 

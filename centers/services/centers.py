@@ -10,9 +10,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from sujt.core.dates import add_months, format_date
+from sujt.core.events import event_record
 from sujt.core.notifications import notify
 from sujt.core.workflow import Side, transition
 
+from .. import events
 from ..choices import CenterStatus
 from ..models import Center
 from .common import locked, members_to_tell, regulators_to_tell
@@ -53,6 +55,22 @@ def center_construction_approve(*, center: Center, by: Any, today: datetime.date
         )
         transition(obj=center, name="approve", by=by, side=Side.SYSTEM)
     return center
+
+
+def center_running_record(*, center: Center) -> None:
+    """Records CENTER_RUNNING for a center now in operation (inside the caller's transaction; once)."""
+    event_record(
+        kind=events.CENTER_RUNNING,
+        key=f"centers.center:{center.pk}:running",
+        institution=center.institution_id,
+        source=center,
+        payload={
+            "center_id": center.pk,
+            "level": center.level,
+            "kind": center.kind,
+            "running_on": (center.accepted_on or timezone.localdate()).isoformat(),
+        },
+    )
 
 
 def center_mark_overdue(*, center: Center) -> None:

@@ -25,7 +25,7 @@ from sujt.core.workflow import InvalidTransition, Side, transition
 
 from ..choices import CenterOrigin, CenterStatus, RegisteredStage, TwoStepStatus
 from ..models import Center, CenterRegistration, ConstructionApplication, PlannedEquipment
-from .centers import center_construction_approve
+from .centers import center_construction_approve, center_running_record
 from .common import (
     APPROVAL_RULE,
     FEASIBILITY_RULE,
@@ -274,6 +274,8 @@ def registration_approve(
             **{name: getattr(registration, name) for name in FACTS},
         )
         CenterRegistration.objects.filter(pk=registration.pk).update(center=center)
+        if running:
+            center_running_record(center=center)
         registration.center = center
     return center
 

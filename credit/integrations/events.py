@@ -7,10 +7,16 @@ again, never counts twice.
 - order issued → K03 责令限期整改; order overdue → K04 逾期未完成整改, once per order whatever deadline;
 - order accepted → the order's deductions (K03, K04, and those of the findings it named) are rectified:
   from then on the institution may apply to repair them.
+
+and the event of 04 中心建设 (centers/events.py):
+
+- center running → J05 国家级质检中心 / J06 省级质检中心 for a 质检中心 (once per center, from its
+  acceptance date); the point table names quality-inspection centers only, so metrology centers earn none.
 """
 
 import datetime
 
+from centers import events as center_events
 from rectification import events as rectification_events
 from sujt.core.events import subscribe
 from sujt.core.models import DomainEvent
@@ -116,8 +122,26 @@ def on_order_accepted(event: DomainEvent) -> None:
     )
 
 
+CENTER_ITEMS = {("national", "quality"): "J05", ("provincial", "quality"): "J06"}
+
+
+def on_center_running(event: DomainEvent) -> None:
+    payload = event.payload
+    item_code = CENTER_ITEMS.get((payload["level"], payload["kind"]))
+    if item_code is None:
+        return
+    _record(
+        event,
+        item_code=item_code,
+        occurred_on=payload["running_on"],
+        source=EventSource.CENTER,
+        key=f"centers.center:{payload['center_id']}",
+    )
+
+
 subscribe(rectification_events.FINDING_RECORDED, on_finding_recorded)
 subscribe(rectification_events.PENALTY_RECORDED, on_penalty_recorded)
 subscribe(rectification_events.ORDER_ISSUED, on_order_issued)
 subscribe(rectification_events.ORDER_OVERDUE, on_order_overdue)
 subscribe(rectification_events.ORDER_ACCEPTED, on_order_accepted)
+subscribe(center_events.CENTER_RUNNING, on_center_running)
