@@ -27,7 +27,9 @@ RETURNED = (
 
 
 def returned_application_todos(user: Any) -> list[Todo]:
-    ids = institution_ids_managing(user=user)
+    ids = list(institution_ids_managing(user=user).values_list("pk", flat=True))
+    if not ids:
+        return []  # one query for everyone the module does not concern
     rows = []
     for model, status in RETURNED:
         rows += list(
