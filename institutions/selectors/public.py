@@ -140,13 +140,11 @@ def public_institutions(
     district: str = "",
     certificate_status: str = "",
     high_tech: bool = False,
-    has_centers: bool = False,
     facets: dict[str, str] | None = None,
     match: CapabilityMatch | None = None,
 ) -> QuerySet[Institution]:
     """Institutions the public may find, matching `q` in `city` (or its `district`), declaring the
-    testing field `field`, holding a certificate in `certificate_status`, 高新技术企业 (`high_tech`),
-    with 检测中心 pages (`has_centers`).
+    testing field `field`, holding a certificate in `certificate_status`, 高新技术企业 (`high_tech`).
 
     `q` finds an institution by its name, 统一社会信用代码 or CMA certificate number, or by its
     capabilities (检测对象/项目/参数, standard name and number): every word of `q` must match the
@@ -181,8 +179,6 @@ def public_institutions(
         )
     if high_tech:
         queryset = queryset.filter(is_high_tech=True)
-    if has_centers:
-        queryset = queryset.filter(centers_enabled=True)
     for facet in institution_facets():
         value = (facets or {}).get(facet.key)
         if value in dict(facet.choices):

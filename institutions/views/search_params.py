@@ -39,8 +39,8 @@ class DirectorySearch:
     field: str = ""
     certificate_status: str = ""
     high_tech: bool = False
-    has_centers: bool = False
-    # ((facet key, value), …) of the facets upper modules declare (credit level): sujt.core.registries.
+    # ((facet key, value), …) of the facets upper modules declare (credit level, centers hosted):
+    # sujt.core.registries.
     facets: tuple[tuple[str, str], ...] = ()
 
     @classmethod
@@ -59,7 +59,6 @@ class DirectorySearch:
             field=_choice(request, "field", TestingField.values),
             certificate_status=_choice(request, "certificate_status", CertificateStatus.values),
             high_tech=request.GET.get("high_tech") == "1",
-            has_centers=request.GET.get("centers") == "1",
             facets=tuple(
                 (facet.key, value)
                 for facet in institution_facets()
@@ -83,7 +82,6 @@ class DirectorySearch:
             "field": self.field,
             "certificate_status": self.certificate_status,
             "high_tech": "1" if self.high_tech else "",
-            "centers": "1" if self.has_centers else "",
             **dict(self.facets),
         }
         return urlencode({key: value for key, value in params.items() if value})

@@ -225,8 +225,8 @@ def test_profile_queries_do_not_grow_with_rows(client, db, django_assert_max_num
         "search": capabilities_url(institution) + "?q=%E5%8F%82%E6%95%B0",
     }[page]
     # The profile: 9 of its own + 1 per section other modules declare (news: 监督检查与行政处罚) + 1 per
-    # facet they declare (credit: 信用等级).
-    most = {"profile": 11, "capabilities": 3, "search": 3}[page]
+    # facet they declare (credit: 信用等级; centers: 依托中心).
+    most = {"profile": 12, "capabilities": 3, "search": 3}[page]
     with django_assert_max_num_queries(most):
         assert client.get(url).status_code == 200
 

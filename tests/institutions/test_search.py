@@ -197,17 +197,15 @@ def test_rebuild_command_rebuilds_everything(data, capsys):
     assert {"热轧带肋钢筋", "热轧", "钢筋", "拉伸", "性能", "gbt1499.2"} <= set(row.terms.split())
 
 
-def test_directory_filters_district_certificate_status_high_tech_and_centers(client, data):
+def test_directory_filters_district_certificate_status_and_high_tech(client, data):
     data["water"].is_high_tech = True
     data["water"].save()
-    data["food"].centers_enabled = True
-    data["food"].save()
     data["building"].certificates.update(status=CertificateStatus.SUSPENDED)
     assert names(client.get(DIRECTORY, {"city": "320100", "district": "320104"})) == ["金陵食品检验所"]
     assert len(names(client.get(DIRECTORY, {"city": "320500", "district": "320104"}))) == 1  # not of the city
     assert names(client.get(DIRECTORY, {"certificate_status": "suspended"})) == ["江南建材检测有限公司"]
     assert names(client.get(DIRECTORY, {"high_tech": "1"})) == ["太湖水务检测中心"]
-    assert names(client.get(DIRECTORY, {"centers": "1", "q": "铅"})) == ["金陵食品检验所"]
+    # The centers an institution hosts are the facet 依托中心 (tests/centers/test_public.py).
     html = client.get(DIRECTORY, {"city": "320100"}).content.decode()
     assert '<option value="320104">秦淮区</option>' in html
 
@@ -235,8 +233,9 @@ def test_directory_search_queries_do_not_grow_with_the_data(client, data, django
             institution, ("建筑材料", "钢筋", "GB 5009.12-2017"), ("食品", "钢筋 水分", "GB 5009.3")
         )
         search_index_update(institution_ids=[institution.pk])
-    # The term sums, the count, the page, its fields, its matches, the credit level (a facet of 05).
-    with django_assert_max_num_queries(6), CaptureQueriesContext(connection) as large:
+    # The term sums, the count, the page, its fields, its matches, one per facet (05: the credit level;
+    # 04: the centers hosted).
+    with django_assert_max_num_queries(7), CaptureQueriesContext(connection) as large:
         assert client.get(DIRECTORY, {"q": q}).status_code == 200
     assert len(large) == len(small)
 
