@@ -28,20 +28,20 @@ urlpatterns = [
         "registrations/<int:pk>/withdraw/", registration.registration_withdraw, name="registration_withdraw"
     ),
     # 任务书 and 任务书变更申请
-    path("<int:center>/task-book/new/", taskbook.taskbook_create, name="taskbook_create"),
-    path("<int:center>/task-book/change/", taskbook.taskbook_change, name="taskbook_change"),
+    path("<int:pk>/task-book/new/", taskbook.taskbook_create, name="taskbook_create"),
+    path("<int:pk>/task-book/change/", taskbook.taskbook_change, name="taskbook_change"),
     path("task-books/<int:pk>/", taskbook.taskbook_detail, name="taskbook_detail"),
     path("task-books/<int:pk>/edit/", taskbook.taskbook_edit, name="taskbook_edit"),
     path("task-books/<int:pk>/submit/", taskbook.taskbook_submit, name="taskbook_submit"),
     path("task-books/<int:pk>/withdraw/", taskbook.taskbook_withdraw, name="taskbook_withdraw"),
     # 筹建进展
-    path("<int:center>/progress/new/", progress.progress_create, name="progress_create"),
+    path("<int:pk>/progress/new/", progress.progress_create, name="progress_create"),
     path("progress/<int:pk>/", progress.progress_detail, name="progress_detail"),
     path("progress/<int:pk>/edit/", progress.progress_edit, name="progress_edit"),
     path("progress/<int:pk>/submit/", progress.progress_submit, name="progress_submit"),
     path("progress/<int:pk>/withdraw/", progress.progress_withdraw, name="progress_withdraw"),
     # 验收申请
-    path("<int:center>/acceptance/new/", acceptance.acceptance_create, name="acceptance_create"),
+    path("<int:pk>/acceptance/new/", acceptance.acceptance_create, name="acceptance_create"),
     path("acceptance/<int:pk>/", acceptance.acceptance_detail, name="acceptance_detail"),
     path("acceptance/<int:pk>/edit/", acceptance.acceptance_edit, name="acceptance_edit"),
     path("acceptance/<int:pk>/submit/", acceptance.acceptance_submit, name="acceptance_submit"),

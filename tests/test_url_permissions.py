@@ -222,6 +222,34 @@ WORKSPACE: dict[str, Access] = {
         ["rectification:order_detail", "rectification:order_answer"],
         "rectification_order",
     ),
+    # 04 中心建设 (only where a regulator enabled it; the object builders enable it)
+    **_module(
+        "manage_centers",
+        [
+            "centers:center_list",
+            "centers:center_export",
+            "centers:application_list",
+            "centers:construction_create",
+            "centers:registration_create",
+        ],
+    ),
+    **_module(
+        "manage_centers",
+        [
+            "centers:center_detail",
+            "centers:taskbook_create",
+            "centers:taskbook_change",
+            "centers:progress_create",
+            "centers:acceptance_create",
+        ],
+        "center",
+    ),
+    **{
+        f"centers:{kind}_{page}": Access("manage_centers", f"center_{kind}")
+        for kind in ("construction", "registration", "taskbook", "progress", "acceptance")
+        for page in ("detail", "edit", "submit", "withdraw")
+    },
+    "centers:file": Access("manage_centers", "center_file"),
     # 05 信用管理 (only for institutions holding a Jiangsu-issued certificate: tests/credit/test_workspace.py)
     **_module(
         "manage_credit",
@@ -402,6 +430,80 @@ def _news_file(institution, admin):
     return attachment_create(owner=submission, file=file, kinds=["pdf"], by=admin)
 
 
+def _centers_enabled(institution):
+    institution.centers_enabled = True
+    institution.save(update_fields=["centers_enabled"])
+    return institution
+
+
+def _center_construction(institution, admin):
+    from tests.centers.factories import construction_submitted
+
+    return construction_submitted(_centers_enabled(institution), admin)
+
+
+def _center(institution, admin):
+    """A center 筹建中 with task book v1 approved (decisions taken by trusted code, no regulator side)."""
+    from centers.services import construction_approve, taskbook_approve, taskbook_save
+    from sujt.core.workflow import transition
+    from tests.centers.factories import indicator_rows
+
+    application = _center_construction(institution, admin)
+    transition(obj=application, name="city_approve", by=None)
+    construction_approve(application=application, by=None)
+    center = application.center
+    center.refresh_from_db()
+    task_book = taskbook_save(center=center, by=admin, indicators=indicator_rows(center), submit=True)
+    taskbook_approve(task_book=task_book, by=None)
+    center.refresh_from_db()
+    return center
+
+
+def _center_registration(institution, admin):
+    from centers.services import registration_save
+
+    return registration_save(
+        institution=_centers_enabled(institution),
+        by=admin,
+        data={
+            "name": "系统外登记中心",
+            "level": "provincial",
+            "kind": "metrology",
+            "product_scope": "计量器具",
+            "industry": "计量",
+            "approval_number": "苏质监函〔2018〕3号",
+            "approved_on": datetime.date(2018, 3, 1),
+            "stage": "running",
+            "construction_due_on": None,
+            "accepted_on": datetime.date(2019, 6, 1),
+            "acceptance_grade": "pass",
+        },
+    )
+
+
+def _center_progress(institution, admin):
+    from centers.services import progress_save
+
+    center = _center(institution, admin)
+    indicator = center.task_book.indicators.first()
+    return progress_save(
+        center=center,
+        by=admin,
+        narrative="设备已到货。",
+        entries=[{"indicator_id": indicator.pk, "actual_value": 10, "percent": None}],
+    )
+
+
+def _center_acceptance(institution, admin):
+    from centers.services import acceptance_save
+    from tests.centers.factories import evaluation_rows
+
+    center = _center(institution, admin)
+    return acceptance_save(
+        center=center, by=admin, summary="已完成建设。", evaluations=evaluation_rows(center)
+    )
+
+
 # A private file is served under the rule of the page that shows it (DESIGN §6): owner builder -> the
 # module permission of that page.
 ATTACHMENT_OWNERS: dict[str, tuple[Callable[[Any, Any], int], str]] = {
@@ -436,6 +538,16 @@ OBJECT_BUILDERS: dict[str, Callable[[Any, Any], int]] = {
     # An objection's evidence: served by credit's own view, never by core's generic download.
     "credit_evidence": lambda institution, admin: (
         attachments_of(_credit_objection(institution, admin)).get().pk
+    ),
+    "center": lambda institution, admin: _center(institution, admin).pk,
+    "center_construction": lambda institution, admin: _center_construction(institution, admin).pk,
+    "center_registration": lambda institution, admin: _center_registration(institution, admin).pk,
+    "center_taskbook": lambda institution, admin: _center(institution, admin).task_book_id,
+    "center_progress": lambda institution, admin: _center_progress(institution, admin).pk,
+    "center_acceptance": lambda institution, admin: _center_acceptance(institution, admin).pk,
+    # A feasibility report: served by the module's own view, never by core's generic download.
+    "center_file": lambda institution, admin: (
+        attachments_of(_center_construction(institution, admin)).get().pk
     ),
     "notification": lambda institution, admin: (
         Notification.objects.create(recipient=admin, title="审核结果通知").pk
