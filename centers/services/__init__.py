@@ -42,11 +42,13 @@ from .construction import (
 from .taskbook import (
     progress_refusal,
     progress_save,
+    progress_submit,
     progress_withdraw,
     share_done,
     taskbook_approve,
     taskbook_refusal,
     taskbook_save,
+    taskbook_submit,
     taskbook_withdraw,
 )
 
@@ -79,6 +81,7 @@ __all__ = [
     "deadlines_for",
     "progress_refusal",
     "progress_save",
+    "progress_submit",
     "progress_withdraw",
     "registration_approve",
     "registration_save",
@@ -88,5 +91,6 @@ __all__ = [
     "taskbook_approve",
     "taskbook_refusal",
     "taskbook_save",
+    "taskbook_submit",
     "taskbook_withdraw",
 ]

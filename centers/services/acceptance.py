@@ -118,8 +118,14 @@ def acceptance_save(
 def acceptance_submit(*, application: AcceptanceApplication, by: Any) -> None:
     with transaction.atomic():
         application = locked(application)
-        require_files(application, ACCEPTANCE_RULE, field="files", message="请上传验收材料。")
         center = locked(application.center)
+        current = set(
+            TaskIndicator.objects.filter(task_book_id=center.task_book_id).values_list("pk", flat=True)
+        )
+        evaluated = set(application.evaluations.values_list("indicator_id", flat=True))
+        if application.task_book_id != center.task_book_id or evaluated != current:
+            raise ValidationError({"evaluations": "请对现行任务书的每一项指标进行自评。"})
+        require_files(application, ACCEPTANCE_RULE, field="files", message="请上传验收材料。")
         if center.status != CenterStatus.ACCEPTANCE:
             transition(obj=center, name="apply_acceptance", by=by, side=Side.SYSTEM)
         transition(obj=application, name="submit", by=by, side=Side.INSTITUTION)

@@ -159,10 +159,20 @@ def taskbook_save(
             ),
         )
         if submit:
-            name = "resubmit" if task_book.status == S.RETURNED else "submit"
-            transition(obj=task_book, name=name, by=by, side=Side.INSTITUTION)
+            taskbook_submit(task_book=task_book, by=by)
     task_book.refresh_from_db()
     return task_book
+
+
+def taskbook_submit(*, task_book: TaskBook, by: Any) -> None:
+    """Hands a draft (or returned) task book or change in: one indicator at least, a change's reason."""
+    with transaction.atomic():
+        task_book = locked(task_book)
+        if not task_book.indicators.exists():
+            raise ValidationError({"indicators": "请至少填写一项任务书指标。"})
+        task_book.full_clean(exclude=["status"])
+        name = "resubmit" if task_book.status == S.RETURNED else "submit"
+        transition(obj=task_book, name=name, by=by, side=Side.INSTITUTION)
 
 
 def taskbook_approve(
@@ -273,10 +283,21 @@ def progress_save(
         )
         files_update(owner=report, rule=PROGRESS_RULE, files=files, remove=remove_files, by=by, field="files")
         if submit:
-            name = "resubmit" if report.status == S.RETURNED else "submit"
-            transition(obj=report, name=name, by=by, side=Side.INSTITUTION)
+            progress_submit(report=report, by=by)
     report.refresh_from_db()
     return report
+
+
+def progress_submit(*, report: ProgressReport, by: Any) -> None:
+    """Hands a draft (or returned) progress report in: figures of the current task book, one at least."""
+    with transaction.atomic():
+        report = locked(report)
+        if report.task_book_id != Center.objects.get(pk=report.center_id).task_book_id:
+            raise ValidationError({"entries": "任务书已变更，请按现行任务书的指标修改后再提交。"})
+        if not report.entries.exists():
+            raise ValidationError({"entries": "请至少填写一项指标的完成情况。"})
+        name = "resubmit" if report.status == S.RETURNED else "submit"
+        transition(obj=report, name=name, by=by, side=Side.INSTITUTION)
 
 
 def progress_withdraw(*, report: ProgressReport, by: Any) -> None:
