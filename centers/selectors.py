@@ -5,7 +5,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -226,3 +226,14 @@ def overall_progress_of(centers: list[Center]) -> dict[int, int]:
             seen.add((center_id, number))
             numbers[number] = percent
     return {center_id: round(sum(n.values()) / len(n)) for center_id, n in indicators.items() if n}
+
+
+def status_counts(*, institution_id: int) -> dict[str, int]:
+    """How many of the institution's centers are in each state (the list's tabs)."""
+    rows = (
+        Center.objects.filter(institution_id=institution_id)
+        .order_by()
+        .values("status")
+        .annotate(total=Count("pk"))
+    )
+    return {row["status"]: row["total"] for row in rows}

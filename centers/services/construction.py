@@ -116,7 +116,7 @@ def construction_save(
             files=materials,
             remove=remove_files,
             by=by,
-            field="materials",
+            field="files",
         )
         if feasibility is not None:
             # One report: a new upload replaces the one kept.
@@ -229,7 +229,7 @@ def registration_save(
             files=documents,
             remove=remove_files,
             by=by,
-            field="documents",
+            field="files",
         )
         if submit:
             registration_submit(registration=registration, by=by)
@@ -240,7 +240,7 @@ def registration_save(
 def registration_submit(*, registration: CenterRegistration, by: Any) -> None:
     with transaction.atomic():
         registration = locked(registration)
-        require_files(registration, APPROVAL_RULE, field="documents", message="请上传中心的批准文件。")
+        require_files(registration, APPROVAL_RULE, field="files", message="请上传中心的批准文件。")
         if _name_taken(institution_id=registration.institution_id, name=registration.name):
             raise ValidationError({"name": "本机构已有同名中心，请更换中心名称。"})
         name = "resubmit" if registration.status == "returned" else "submit"

@@ -1,17 +1,116 @@
-"""Temporary: replaced by the workspace views."""
-from django.http import Http404
+"""筹建申请 in the workspace: new, edit (draft or returned), detail, submit, withdraw. The application
+comes through the institution's selector: another institution's is a 404."""
 
-def construction_create(request, **kwargs):
-    raise Http404
+from typing import Any
 
-def construction_detail(request, **kwargs):
-    raise Http404
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_safe
 
-def construction_edit(request, **kwargs):
-    raise Http404
+from sujt.core.workflow import InvalidTransition, transitions_of
 
-def construction_submit(request, **kwargs):
-    raise Http404
+from .. import selectors, services
+from ..access import centers_member_required
+from ..forms.applications import ConstructionForm, EquipmentFormSet
+from ..models import ConstructionApplication
+from ..services.construction import CONSTRUCTION_FIELDS, EQUIPMENT_FIELDS
+from .common import action_view, institution_actions, row_errors_onto, submitting
 
-def construction_withdraw(request, **kwargs):
-    raise Http404
+SUBMITTED = "筹建申请已提交，等待市级监管部门初审；审核结果会以站内消息通知。"
+SAVED = "草稿已保存。确认内容和材料齐全后，请点击“提交申请”。"
+
+
+def _files(application: ConstructionApplication | None) -> list[Any]:
+    if application is None:
+        return []
+    return list(selectors.files_of(application, services.FEASIBILITY_RULE.purpose)) + list(
+        selectors.files_of(application, services.MATERIALS_RULE.purpose)
+    )
+
+
+def _form(request: HttpRequest, application: ConstructionApplication | None) -> HttpResponse:
+    existing = _files(application)
+    post = request.method == "POST"
+    initial: dict[str, Any] = {}
+    rows: list[dict[str, Any]] = []
+    if application is not None:
+        initial = {name: getattr(application, name) for name in CONSTRUCTION_FIELDS}
+        rows = [
+            {name: getattr(row, name) for name in EQUIPMENT_FIELDS} for row in application.equipment.all()
+        ]
+    form = ConstructionForm(
+        request.POST if post else None, request.FILES if post else None, initial=initial, existing=existing
+    )
+    formset = EquipmentFormSet(request.POST if post else None, initial=rows, prefix="equipment")
+    if post and form.is_valid() & formset.is_valid():
+        data = form.cleaned_data
+        try:
+            saved = services.construction_save(
+                institution=request.institution,
+                by=request.user,
+                application=application,
+                data={name: data.get(name) for name in CONSTRUCTION_FIELDS},
+                equipment=formset.rows(),
+                feasibility=data.get("feasibility"),
+                materials=data.get("files") or [],
+                remove_files=data.get("remove_files") or [],
+                submit=submitting(request),
+            )
+        except InvalidTransition as error:
+            messages.error(request, error.message)
+            return redirect(application.get_absolute_url() if application else "centers:center_list")
+        except ValidationError as error:
+            row_errors_onto(form, formset, error, "equipment")
+        else:
+            messages.success(request, SUBMITTED if submitting(request) else SAVED)
+            return redirect(saved.get_absolute_url())
+    context = {"application": application, "form": form, "formset": formset, "existing": existing}
+    status = 400 if post else 200
+    return render(request, "centers/construction_form.html", context, status=status)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@centers_member_required
+def construction_create(request: HttpRequest) -> HttpResponse:
+    return _form(request, None)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@centers_member_required
+def construction_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    application = selectors.construction_application_get(institution_id=request.institution.pk, pk=pk)
+    if not application.is_editable_by_institution:
+        messages.error(request, f"该筹建申请当前状态为「{application.get_status_display()}」，不能修改。")
+        return redirect(application.get_absolute_url())
+    return _form(request, application)
+
+
+@require_safe
+@centers_member_required
+def construction_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    application = selectors.construction_application_get(institution_id=request.institution.pk, pk=pk)
+    equipment = list(application.equipment.all())
+    context = {
+        "application": application,
+        "equipment": equipment,
+        "equipment_total": sum((row.total for row in equipment), start=0),
+        "feasibility": selectors.files_of(application, services.FEASIBILITY_RULE.purpose),
+        "materials": selectors.files_of(application, services.MATERIALS_RULE.purpose),
+        "actions": institution_actions(application, prefix="construction", noun="筹建申请"),
+        "transitions": transitions_of(application),
+    }
+    return render(request, "centers/construction_detail.html", context)
+
+
+construction_submit = action_view(
+    get=selectors.construction_application_get,
+    act=lambda application, by: services.construction_submit(application=application, by=by),
+    message=SUBMITTED,
+)
+construction_withdraw = action_view(
+    get=selectors.construction_application_get,
+    act=lambda application, by: services.construction_withdraw(application=application, by=by),
+    message="筹建申请已撤回。",
+)

@@ -18,8 +18,12 @@ def bar_chart_svg(
     id_prefix: str = "chart",
     links: Sequence[str] | None = None,
     link_text: str = "查看",
+    maximum: int | None = None,
+    unit: str = "",
 ) -> SafeString:
-    """A horizontal bar chart of (label, value) pairs, scaled to the largest value.
+    """A horizontal bar chart of (label, value) pairs, scaled to the largest value, or to `maximum` when
+    given (100 for shares in per cent: a bar then shows how much of the whole is done). `unit` follows
+    each value ("%").
 
     Colours come from CSS classes (chart-bar, chart-label, chart-value), so the high-contrast mode
     restyles it; the <title> and <desc> make it readable by screen readers. `id_prefix` keeps their ids
@@ -32,7 +36,7 @@ def bar_chart_svg(
     ident = escape(id_prefix)
     value_width = 56
     plot_width = width - label_width - value_width
-    largest = max((value for _label, value in data), default=0)
+    largest = maximum if maximum is not None else max((value for _label, value in data), default=0)
     height = max(len(data), 1) * (bar_height + gap) + gap
     if links is not None:
         if len(links) != len(data):
@@ -44,7 +48,7 @@ def bar_chart_svg(
     rows = []
     for index, (label, value) in enumerate(data):
         y = gap + index * (bar_height + gap)
-        length = round(plot_width * value / largest) if largest else 0
+        length = round(plot_width * min(value, largest) / largest) if largest else 0
         middle = y + bar_height / 2
         rows.append(
             f'<g class="chart-row">'
@@ -53,18 +57,18 @@ def bar_chart_svg(
             f'<rect class="chart-track" x="{label_width}" y="{y}" width="{plot_width}" '
             f'height="{bar_height}"/>'
             f'<rect class="chart-bar" x="{label_width}" y="{y}" width="{length}" height="{bar_height}">'
-            f"<title>{escape(label)}：{value}</title></rect>"
-            f'<text class="chart-value" x="{label_width + length + 6}" y="{middle:g}" '
-            f'dominant-baseline="central">{value}</text>'
+            f"<title>{escape(label)}：{value}{escape(unit)}</title></rect>"
+            f'<text class="chart-value" x="{min(label_width + length + 6, width - value_width + 6)}" '
+            f'y="{middle:g}" dominant-baseline="central">{value}{escape(unit)}</text>'
             f"</g>"
         )
         if links is not None:
-            name = f"{label}：{value}（{link_text}）"
+            name = f"{label}：{value}{unit}（{link_text}）"
             rows[-1] = (
                 f'<a class="chart-link" href="{escape(links[index])}" aria-label="{escape(name)}">'
                 f"{rows[-1]}</a>"
             )
-    description = "；".join(f"{label} {value}" for label, value in data)
+    description = "；".join(f"{label} {value}{unit}" for label, value in data)
     svg = (
         f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
         f'role="{role}" aria-labelledby="{ident}-title {ident}-desc" preserveAspectRatio="xMinYMin meet">'

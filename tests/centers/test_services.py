@@ -312,7 +312,7 @@ def test_an_approved_change_with_a_later_deadline_ends_overdue(planned, inst_adm
     services.center_mark_overdue(center=planned)
     planned.refresh_from_db()
     assert planned.status == C.OVERDUE and planned.overdue_at
-    change = change_submitted(planned, inst_admin, construction_due_on=TODAY + datetime.timedelta(days=200))
+    change = change_submitted(planned, inst_admin, construction_due_on=add_months(TODAY, 24))
     services.taskbook_approve(task_book=change, by=city_regulator, side=Side.CITY)
     planned.refresh_from_db()
     assert planned.status == C.BUILDING
@@ -559,7 +559,7 @@ def test_registration_checks_its_stage_and_documents(enabled, inst_admin):
     assert {"accepted_on", "acceptance_grade"} <= set(error.value.message_dict)
     with pytest.raises(ValidationError) as error:
         services.registration_save(institution=enabled, by=inst_admin, data=registration_data(), submit=True)
-    assert "documents" in error.value.message_dict
+    assert "files" in error.value.message_dict
 
 
 def test_only_the_province_revokes_and_says_why(planned, city_regulator, province_regulator, inst_admin):
