@@ -7,6 +7,7 @@ The services check everything again; the forms exist so a mistake comes back bes
 Chinese, with everything typed kept."""
 
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -30,7 +31,7 @@ def decimal_field(label: str, *, min_value: str | None = None, max_digits: int =
         required=False,
         max_digits=max_digits,
         decimal_places=2,
-        min_value=min_value,
+        min_value=Decimal(min_value) if min_value is not None else None,
         error_messages={
             "invalid": "请填写数字。",
             "max_decimal_places": "最多保留两位小数。",
