@@ -160,7 +160,7 @@ def test_the_first_task_book_is_drafted_edited_and_submitted_through_the_pages(c
     task_book.refresh_from_db()
     assert task_book.status == ReviewStatus.SUBMITTED
     page = response.content.decode()
-    assert "已提交，等待监管部门审核" in page and "待审核" in page or "已提交" in page
+    assert "已提交，等待监管部门审核" in page and 'data-status="submitted">待审核<' in page
     assert reverse("centers:taskbook_edit", args=[task_book.pk]) not in page
     assert reverse("centers:taskbook_withdraw", args=[task_book.pk]) in page  # 撤回 before the review
 
@@ -202,7 +202,7 @@ def test_more_rows_than_allowed_are_refused(client_for, center):
         reverse("centers:taskbook_create", args=[center.pk]),
         table([row] * (services.MAX_ROWS + 1), action="save"),
     )
-    assert response.status_code == 400 and f"{services.MAX_ROWS}" in response.content.decode()
+    assert response.status_code == 400 and f"最多提交 {services.MAX_ROWS} 个" in response.content.decode()
     assert not TaskBook.objects.exists()
 
 
@@ -328,7 +328,8 @@ def test_a_change_is_prefilled_from_v1_approved_into_v2_and_v1_stays_readable(
     # The next change starts from v2.
     form = client.get(reverse("centers:taskbook_change", args=[planned.pk])).content.decode()
     assert 'value="新增授权签字人"' in form and 'value="仪器设备投入"' not in form
-    assert first.pk and second.pk
+    # v1's rows are untouched by the change.
+    assert list(v1.indicators.values_list("pk", "target_value")) == [(first.pk, 120), (second.pk, 1200)]
 
 
 def test_a_change_without_a_reason_keeps_the_table_and_saves_nothing(client_for, planned):
