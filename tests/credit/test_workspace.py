@@ -133,7 +133,7 @@ def test_the_dashboard_shows_the_credit_portrait_block(jiangsu, client_for):
     assert f'href="{HOME}"' in html
     # The dashboard's own bound (tests/portal/test_dashboard.py) plus the block: whether the member may
     # manage credit, the policy, the ledger, the snapshots.
-    assert len(queries) <= 24
+    assert len(queries) <= 27
 
 
 def test_no_credit_block_without_the_permission_or_a_jiangsu_certificate(institution, jiangsu, client_for):
