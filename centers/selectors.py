@@ -3,7 +3,7 @@ does not exist here (404)."""
 
 import datetime
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, QuerySet
 from django.http import Http404
@@ -188,7 +188,14 @@ def indicator_progress(center: Center) -> list[IndicatorProgress]:
 
 def overall_percent(rows: list[IndicatorProgress]) -> int:
     """The mean of the indicators' shares (0 without indicators)."""
-    return round(sum(row.percent for row in rows) / len(rows)) if rows else 0
+    return mean_percent([row.percent for row in rows])
+
+
+def mean_percent(shares: list[int]) -> int:
+    """The mean of whole percentages, rounded half up (62.5 → 63, as people round)."""
+    if not shares:
+        return 0
+    return int((Decimal(sum(shares)) / len(shares)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
 # --- The regulators' export ------------------------------------------------------------------------
@@ -225,7 +232,7 @@ def overall_progress_of(centers: list[Center]) -> dict[int, int]:
         if number in numbers and (center_id, number) not in seen:
             seen.add((center_id, number))
             numbers[number] = percent
-    return {center_id: round(sum(n.values()) / len(n)) for center_id, n in indicators.items() if n}
+    return {center_id: mean_percent(list(n.values())) for center_id, n in indicators.items() if n}
 
 
 def status_counts(*, institution_id: int) -> dict[str, int]:

@@ -3,9 +3,31 @@
 from typing import Any
 
 from django import forms
+from django.forms import formset_factory
 
-from ..services import ACCEPTANCE_RULE, PROGRESS_RULE
-from .common import DATE_ERRORS, DATE_WIDGET, FilesFormMixin, RowForm, decimal_field, files_field, row_formset
+from ..services import ACCEPTANCE_RULE, MAX_ROWS, PROGRESS_RULE
+from .common import (
+    DATE_ERRORS,
+    DATE_WIDGET,
+    EXTRA_ROWS,
+    FilesFormMixin,
+    RowForm,
+    RowFormSet,
+    decimal_field,
+    files_field,
+)
+
+
+def rows_formset(form: type[RowForm], *, noun: str, extra: int = EXTRA_ROWS) -> Any:
+    """A row table of at most MAX_ROWS rows whose refusal of more names the rows, not Django's "表单"."""
+    formset = type(
+        f"{form.__name__}Set",
+        (RowFormSet,),
+        {"default_error_messages": {"too_many_forms": f"{noun}最多 %(num)d 行。"}},
+    )
+    return formset_factory(
+        form, formset=formset, extra=extra, max_num=MAX_ROWS, validate_max=True, absolute_max=MAX_ROWS
+    )
 
 
 class IndicatorRowForm(RowForm):
@@ -18,7 +40,7 @@ class IndicatorRowForm(RowForm):
     due_on = forms.DateField(label="完成期限", required=False, widget=DATE_WIDGET, error_messages=DATE_ERRORS)
 
 
-IndicatorFormSet = row_formset(IndicatorRowForm)
+IndicatorFormSet = rows_formset(IndicatorRowForm, noun="任务书指标")
 
 
 class ChangeForm(forms.Form):
@@ -61,7 +83,7 @@ class FigureRowForm(RowForm):
 
 
 class EvaluationRowForm(RowForm):
-    required = ("achieved_value", "met")
+    required = ("achieved_value",)
     keys = ("indicator_id",)
     indicator_id = forms.IntegerField(widget=forms.HiddenInput)
     achieved_value = decimal_field("实际完成值", min_value="0")
@@ -74,14 +96,16 @@ class EvaluationRowForm(RowForm):
     )
     remark = forms.CharField(label="自评说明", max_length=500, required=False)
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if "met" not in self.errors and data.get("met") is None:
+            self.add_error("met", "请选择是否达标。")
+        return data
 
-def indicator_formset(form: type[RowForm]) -> Any:
-    """One row per indicator, no blank rows."""
-    return row_formset(form, extra=0)
 
-
-FigureFormSet = indicator_formset(FigureRowForm)
-EvaluationFormSet = indicator_formset(EvaluationRowForm)
+# One row per indicator of the current task book, no blank rows.
+FigureFormSet = rows_formset(FigureRowForm, noun="指标进展", extra=0)
+EvaluationFormSet = rows_formset(EvaluationRowForm, noun="指标自评", extra=0)
 
 
 class ProgressForm(FilesFormMixin, forms.Form):

@@ -25,13 +25,18 @@ def _form(request: HttpRequest, *, center: Center, application: AcceptanceApplic
     post = request.method == "POST"
     indicators = list(TaskIndicator.objects.filter(task_book_id=center.task_book_id).order_by("number"))
     existing = list(selectors.files_of(application, services.ACCEPTANCE_RULE.purpose)) if application else []
-    rows = {e.indicator_id: e for e in application.evaluations.all()} if application else {}
+    # By indicator number: after a task-book change, a draft's evaluations follow the indicators kept.
+    rows = (
+        {e.indicator.number: e for e in application.evaluations.select_related("indicator")}
+        if application
+        else {}
+    )
     initial = [
         {
             "indicator_id": i.pk,
-            "achieved_value": getattr(rows.get(i.pk), "achieved_value", None),
-            "met": {True: "1", False: "0"}.get(getattr(rows.get(i.pk), "met", None), ""),
-            "remark": getattr(rows.get(i.pk), "remark", ""),
+            "achieved_value": getattr(rows.get(i.number), "achieved_value", None),
+            "met": {True: "1", False: "0"}.get(getattr(rows.get(i.number), "met", None), ""),
+            "remark": getattr(rows.get(i.number), "remark", ""),
         }
         for i in indicators
     ]

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
 from sujt.core.charts import bar_chart_svg
+from sujt.core.dates import format_date
 from sujt.core.workflow import InvalidTransition, transitions_of
 
 from .. import selectors, services
@@ -24,11 +25,26 @@ SAVED = "草稿已保存。确认后请点击“提交”。"
 INFO_HEADERS = ("指标", "目标值", "完成期限")
 
 
-def indicator_info(indicator: TaskIndicator) -> list[str]:
+class Cell(str):
+    """A read-only cell of a row table: its text, the heading it sits under (`label`, shown beside it when
+    a narrow screen stacks the row) and whether it must not wrap."""
+
+    label = ""
+    nowrap = False
+
+
+def cell(text: str, label: str, *, nowrap: bool = False) -> Cell:
+    value = Cell(text)
+    value.label, value.nowrap = label, nowrap
+    return value
+
+
+def indicator_info(indicator: TaskIndicator) -> list[Cell]:
+    name, target, due = INFO_HEADERS
     return [
-        indicator.name,
-        f"{indicator.target_value.normalize():f} {indicator.unit}",
-        f"{indicator.due_on:%Y-%m-%d}",
+        cell(indicator.name, name),
+        cell(f"{indicator.target_value.normalize():f} {indicator.unit}", target, nowrap=True),
+        cell(format_date(indicator.due_on), due, nowrap=True),
     ]
 
 
@@ -45,13 +61,14 @@ def _form(request: HttpRequest, *, center: Center, report: ProgressReport | None
     post = request.method == "POST"
     indicators = list(TaskIndicator.objects.filter(task_book_id=center.task_book_id).order_by("number"))
     existing = list(selectors.files_of(report, services.PROGRESS_RULE.purpose)) if report else []
-    entries = {e.indicator_id: e for e in report.entries.all()} if report else {}
+    # By indicator number: after a task-book change, a draft's figures follow the indicators kept.
+    entries = {e.indicator.number: e for e in report.entries.select_related("indicator")} if report else {}
     initial = [
         {
             "indicator_id": i.pk,
-            "actual_value": getattr(entries.get(i.pk), "actual_value", None),
-            "percent": getattr(entries.get(i.pk), "percent", None),
-            "note": getattr(entries.get(i.pk), "note", ""),
+            "actual_value": getattr(entries.get(i.number), "actual_value", None),
+            "percent": getattr(entries.get(i.number), "percent", None),
+            "note": getattr(entries.get(i.number), "note", ""),
         }
         for i in indicators
     ]
@@ -124,8 +141,10 @@ def progress_detail(request: HttpRequest, pk: int) -> HttpResponse:
     chart = (
         bar_chart_svg(
             [(entry.indicator.name, entry.percent) for entry in entries],
-            title="本次上报的各指标完成比例（%）",
+            title="本次上报的各指标完成比例",
             label_width=160,
+            maximum=100,
+            unit="%",
             id_prefix=f"progress-{report.pk}",
         )
         if entries

@@ -11,16 +11,21 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
+from sujt.core.dates import format_date
 from sujt.core.workflow import InvalidTransition, transitions_of
 
 from .. import selectors, services
 from ..access import centers_member_required
 from ..choices import TaskBookKind
 from ..forms.taskbook import ChangeForm, IndicatorFormSet
-from ..models import Center, TaskBook
+from ..models import Center, TaskBook, TaskIndicator
 from .common import action_view, institution_actions, row_errors_onto, submitting
 
 FIELDS = ("number", "name", "target_value", "unit", "due_on")
+PREFIX = "indicators"
+# 增加空行: the table shown again as typed (blank rows dropped) with blank rows below; nothing is saved.
+ADD_ROWS = "add_rows"
+INDICATOR_LABELS = {"name": "指标名称", "target_value": "目标值", "unit": "单位", "due_on": "完成期限"}
 SUBMITTED = "已提交，等待监管部门审核；审核结果会以站内消息通知。"
 SAVED = "草稿已保存。确认指标无误后，请点击“提交审核”。"
 
@@ -31,16 +36,34 @@ def _rows(task_book: TaskBook | None) -> list[dict[str, Any]]:
     return [{name: getattr(i, name) for name in FIELDS} for i in task_book.indicators.all()]
 
 
+def _typed_rows(data: Any) -> list[dict[str, str]]:
+    """The rows of a POST as typed (strings, each with its hidden number), the blank ones left out."""
+    try:
+        total = min(int(data.get(f"{PREFIX}-TOTAL_FORMS", 0)), services.MAX_ROWS)
+    except (TypeError, ValueError):
+        total = 0
+    rows = []
+    for index in range(total):
+        row = {name: data.get(f"{PREFIX}-{index}-{name}", "").strip() for name in FIELDS}
+        if any(row[name] for name in FIELDS if name != "number"):
+            rows.append(row)
+    return rows
+
+
 def _form(request: HttpRequest, *, center: Center, kind: str, task_book: TaskBook | None) -> HttpResponse:
-    post = request.method == "POST"
     change = kind == TaskBookKind.CHANGE
-    if task_book is not None:
+    adding = request.method == "POST" and request.POST.get("action") == ADD_ROWS
+    post = request.method == "POST" and not adding
+    if adding:
+        rows: list[dict[str, Any]] = _typed_rows(request.POST)
+        initial = {name: request.POST.get(name, "") for name in ("reason", "construction_due_on")}
+    elif task_book is not None:
         rows = _rows(task_book)
         initial = {"reason": task_book.reason, "construction_due_on": task_book.construction_due_on}
     else:
         rows = _rows(center.task_book) if change else []
         initial = {}
-    formset = IndicatorFormSet(request.POST if post else None, initial=rows, prefix="indicators")
+    formset = IndicatorFormSet(request.POST if post else None, initial=rows, prefix=PREFIX)
     # The first task book has no fields beside its table: a plain form carries the service's refusals.
     form = (
         ChangeForm(request.POST if post else None, initial=initial)
@@ -64,7 +87,7 @@ def _form(request: HttpRequest, *, center: Center, kind: str, task_book: TaskBoo
             messages.error(request, error.message)
             return redirect(task_book.get_absolute_url() if task_book else center.get_absolute_url())
         except ValidationError as error:
-            row_errors_onto(form, formset, error, "indicators")
+            row_errors_onto(form, formset, error, PREFIX)
         else:
             messages.success(request, SUBMITTED if submitting(request) else SAVED)
             return redirect(saved.get_absolute_url())
@@ -75,6 +98,8 @@ def _form(request: HttpRequest, *, center: Center, kind: str, task_book: TaskBoo
         "form": form,
         "formset": formset,
         "current": center.task_book,
+        "rows_added": adding,
+        "max_rows": services.MAX_ROWS,
     }
     return render(request, "centers/taskbook_form.html", context, status=400 if post else 200)
 
@@ -117,27 +142,43 @@ def taskbook_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _form(request, center=task_book.center, kind=task_book.kind, task_book=task_book)
 
 
+def _parts(indicator: TaskIndicator | None, changed: set[str]) -> list[tuple[str, bool]]:
+    """An indicator as (text, changed) pieces: name, target with unit, due date."""
+    if indicator is None:
+        return []
+    target = f"{indicator.target_value.normalize():f} {indicator.unit}"
+    return [
+        (indicator.name, "name" in changed),
+        (target, bool(changed & {"target_value", "unit"})),
+        (f"{format_date(indicator.due_on)} 前", "due_on" in changed),
+    ]
+
+
 def comparison(task_book: TaskBook) -> list[dict[str, Any]]:
-    """A change against the version it is based on, by indicator number: 新增 / 删除 / 修改 / 未变."""
+    """A change against the version it is based on, by indicator number: 新增 / 删除 / 修改 (naming the
+    fields changed) / 未变, each side as pieces marked changed or not."""
     before = {i.number: i for i in task_book.based_on.indicators.all()} if task_book.based_on_id else {}
     after = {i.number: i for i in task_book.indicators.all()}
     rows = []
     for number in sorted(before.keys() | after.keys()):
         old, new = before.get(number), after.get(number)
+        changed: set[str] = set()
         if old is None:
             change = "新增"
         elif new is None:
             change = "删除"
-        elif (old.name, old.target_value, old.unit, old.due_on) != (
-            new.name,
-            new.target_value,
-            new.unit,
-            new.due_on,
-        ):
-            change = "修改"
         else:
-            change = "未变"
-        rows.append({"number": number, "old": old, "new": new, "change": change})
+            changed = {name for name in INDICATOR_LABELS if getattr(old, name) != getattr(new, name)}
+            change = "修改" if changed else "未变"
+        rows.append(
+            {
+                "number": number,
+                "change": change,
+                "fields": "、".join(label for name, label in INDICATOR_LABELS.items() if name in changed),
+                "before": _parts(old, changed),
+                "after": _parts(new, changed),
+            }
+        )
     return rows
 
 

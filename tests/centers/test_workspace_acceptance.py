@@ -1,6 +1,7 @@
-"""验收申请 in the workspace: who reaches each page, an application drafted, edited and submitted through
-the pages (the center 验收申请中), its state through the two-step review (待市局审核, 待省局审核, the grade when
-passed, the comments when not), withdrawal while it is open, and refusals in Chinese that save nothing."""
+"""验收申请 in the workspace: who reaches each page, an application drafted, edited and submitted
+through the pages (the center 验收申请中), its state through the two-step review (待市局审核, 待省局审核,
+the grade when passed, the comments when not), withdrawal while it is open, and refusals in Chinese
+that save nothing."""
 
 from decimal import Decimal
 
@@ -60,7 +61,10 @@ def evaluations(center, values, **extra):
 
 
 def all_met(center):
-    return [{"achieved_value": str(i.target_value), "met": "1", "remark": "已完成"} for i in center.task_book.indicators.all()]
+    return [
+        {"achieved_value": str(i.target_value), "met": "1", "remark": "已完成"}
+        for i in center.task_book.indicators.all()
+    ]
 
 
 def in_province_review(center, by, city_regulator):
@@ -70,7 +74,7 @@ def in_province_review(center, by, city_regulator):
     return application
 
 
-# --- Who reaches each page ---------------------------------------------------------------------------------
+# --- Who reaches each page --------------------------------
 
 
 @pytest.fixture
@@ -116,21 +120,27 @@ def test_an_institution_no_longer_enabled_has_none_of_the_pages(client_for, page
 
 
 def test_the_form_opens_for_a_center_ready_for_acceptance(client_for, planned):
-    html = client_for("inst_admin").get(reverse("centers:acceptance_create", args=[planned.pk])).content.decode()
+    html = (
+        client_for("inst_admin").get(reverse("centers:acceptance_create", args=[planned.pk])).content.decode()
+    )
     assert "提交验收申请" in html and "保存草稿" in html and 'enctype="multipart/form-data"' in html
     assert "新增检测能力" in html and "120 项" in html and "达标" in html and "未达标" in html
 
 
-# --- Through the pages ----------------------------------------------------------------------------------------
+# --- Through the pages ------------------------------------
 
 
 def test_an_application_is_drafted_edited_and_submitted_through_the_pages(client_for, planned):
     client = client_for("inst_admin")
-    first, second = planned.task_book.indicators.all()
+    first = planned.task_book.indicators.get(number=1)
     response = client.post(
         reverse("centers:acceptance_create", args=[planned.pk]),
-        evaluations(planned, [{"achieved_value": "118", "met": "0", "remark": "差 2 项"}], summary="基本完成。",
-                    action="save"),
+        evaluations(
+            planned,
+            [{"achieved_value": "118", "met": "0", "remark": "差 2 项"}],
+            summary="基本完成。",
+            action="save",
+        ),
     )
     application = AcceptanceApplication.objects.get()
     assert response.status_code == 302 and response["Location"] == application.get_absolute_url()
@@ -146,14 +156,16 @@ def test_an_application_is_drafted_edited_and_submitted_through_the_pages(client
 
     response = client.post(
         reverse("centers:acceptance_edit", args=[application.pk]),
-        evaluations(planned, all_met(planned), summary="全部完成。", files=pdf("验收材料.pdf"), action="save"),
+        evaluations(
+            planned, all_met(planned), summary="全部完成。", files=pdf("验收材料.pdf"), action="save"
+        ),
     )
     assert response.status_code == 302
     application.refresh_from_db()
     assert application.summary == "全部完成。" and application.evaluations.filter(met=True).count() == 2
-    assert [f.original_name for f in attachments_of(application, purpose=services.ACCEPTANCE_RULE.purpose)] == [
-        "验收材料.pdf"
-    ]
+    assert [
+        f.original_name for f in attachments_of(application, purpose=services.ACCEPTANCE_RULE.purpose)
+    ] == ["验收材料.pdf"]
 
     response = client.post(reverse("centers:acceptance_submit", args=[application.pk]), follow=True)
     application.refresh_from_db()
@@ -200,7 +212,7 @@ def test_bad_rows_come_back_in_chinese_and_nothing_is_saved(client_for, planned)
     )
     html = response.content.decode()
     assert response.status_code == 400
-    assert "请填写数字。" in html and "是否达标" in html and "请填写建设总结。" in html
+    assert "请填写数字。" in html and "请选择是否达标。" in html and "请填写建设总结。" in html
     assert 'value="一百二十"' in html
     assert not AcceptanceApplication.objects.exists()
 
@@ -209,21 +221,27 @@ def test_no_acceptance_before_an_approved_task_book_redirects_with_the_reason(
     client_for, enabled, inst_admin, city_regulator, province_regulator
 ):
     center = building_center(enabled, inst_admin, city_regulator, province_regulator)
-    response = client_for("inst_admin").get(reverse("centers:acceptance_create", args=[center.pk]), follow=True)
+    response = client_for("inst_admin").get(
+        reverse("centers:acceptance_create", args=[center.pk]), follow=True
+    )
     assert response.redirect_chain[-1][0] == center.get_absolute_url()
     assert "任务书审核通过后才能申请验收。" in response.content.decode()
 
 
 def test_no_acceptance_while_a_change_is_under_review(client_for, planned, inst_admin):
     change_submitted(planned, inst_admin)
-    response = client_for("inst_admin").get(reverse("centers:acceptance_create", args=[planned.pk]), follow=True)
+    response = client_for("inst_admin").get(
+        reverse("centers:acceptance_create", args=[planned.pk]), follow=True
+    )
     assert "任务书变更申请正在审核，审核办结后再申请验收。" in response.content.decode()
 
 
-# --- The two steps and their outcomes ------------------------------------------------------------------------
+# --- The two steps and their outcomes ---------------------
 
 
-def test_in_province_review_it_says_so_and_may_still_be_withdrawn(client_for, planned, inst_admin, city_regulator):
+def test_in_province_review_it_says_so_and_may_still_be_withdrawn(
+    client_for, planned, inst_admin, city_regulator
+):
     application = in_province_review(planned, inst_admin, city_regulator)
     client = client_for("inst_admin")
     html = client.get(application.get_absolute_url()).content.decode()
@@ -235,7 +253,9 @@ def test_in_province_review_it_says_so_and_may_still_be_withdrawn(client_for, pl
     assert "验收申请已撤回。" in response.content.decode()
 
 
-def test_a_passed_application_shows_its_grade(client_for, planned, inst_admin, city_regulator, province_regulator):
+def test_a_passed_application_shows_its_grade(
+    client_for, planned, inst_admin, city_regulator, province_regulator
+):
     application = in_province_review(planned, inst_admin, city_regulator)
     services.acceptance_pass(
         application=application, decision="pass_good", by=province_regulator, side=Side.PROVINCE
@@ -250,7 +270,10 @@ def test_a_failed_application_shows_the_comments_and_a_new_one_may_start(
 ):
     application = in_province_review(planned, inst_admin, city_regulator)
     services.acceptance_fail(
-        application=application, by=province_regulator, comment="检测能力未达到任务书要求。", side=Side.PROVINCE
+        application=application,
+        by=province_regulator,
+        comment="检测能力未达到任务书要求。",
+        side=Side.PROVINCE,
     )
     client = client_for("inst_admin")
     html = client.get(application.get_absolute_url()).content.decode()
@@ -262,7 +285,9 @@ def test_a_failed_application_shows_the_comments_and_a_new_one_may_start(
 
 def test_a_returned_application_is_edited_and_resubmitted(client_for, planned, inst_admin, city_regulator):
     application = acceptance_submitted(planned, inst_admin)
-    transition(obj=application, name="city_return", by=city_regulator, side=Side.CITY, comment="补充设备清单。")
+    transition(
+        obj=application, name="city_return", by=city_regulator, side=Side.CITY, comment="补充设备清单。"
+    )
     client = client_for("inst_admin")
     html = client.get(application.get_absolute_url()).content.decode()
     assert "补充设备清单。" in html and reverse("centers:acceptance_withdraw", args=[application.pk]) in html
@@ -270,7 +295,9 @@ def test_a_returned_application_is_edited_and_resubmitted(client_for, planned, i
     assert "补充设备清单。" in form and "重新提交验收申请" in form
     response = client.post(
         reverse("centers:acceptance_edit", args=[application.pk]),
-        evaluations(planned, all_met(planned), summary="已补充设备清单。", files=pdf("设备清单.pdf"), action="submit"),
+        evaluations(
+            planned, all_met(planned), summary="已补充设备清单。", files=pdf("设备清单.pdf"), action="submit"
+        ),
     )
     assert response.status_code == 302
     application.refresh_from_db()
@@ -279,6 +306,8 @@ def test_a_returned_application_is_edited_and_resubmitted(client_for, planned, i
 
 def test_an_application_under_review_cannot_be_edited(client_for, planned, inst_admin):
     application = acceptance_submitted(planned, inst_admin)
-    response = client_for("inst_admin").get(reverse("centers:acceptance_edit", args=[application.pk]), follow=True)
+    response = client_for("inst_admin").get(
+        reverse("centers:acceptance_edit", args=[application.pk]), follow=True
+    )
     assert response.redirect_chain[-1][0] == application.get_absolute_url()
     assert "不能修改" in response.content.decode()

@@ -13,7 +13,7 @@ from centers.models import ProgressReport
 from sujt.core.attachments import attachments_of
 from sujt.core.choices import ReviewStatus
 from sujt.core.workflow import Side, transition
-from tests.centers.factories import building_center, pdf, task_book_approved
+from tests.centers.factories import building_center, change_submitted, pdf, task_book_approved
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
@@ -66,7 +66,7 @@ def draft(center, by, **overrides):
     return services.progress_save(**values)
 
 
-# --- Who reaches each page ---------------------------------------------------------------------------------
+# --- Who reaches each page --------------------------------
 
 
 @pytest.fixture
@@ -114,7 +114,7 @@ def test_another_institution_cannot_withdraw_the_report(client_for, pages):
     assert ProgressReport.objects.get().status == ReviewStatus.DRAFT
 
 
-# --- Through the pages ----------------------------------------------------------------------------------------
+# --- Through the pages ------------------------------------
 
 
 def test_a_report_is_drafted_edited_and_submitted_through_the_pages(client_for, planned):
@@ -170,7 +170,7 @@ def test_a_report_is_drafted_edited_and_submitted_through_the_pages(client_for, 
     assert report.status == ReviewStatus.SUBMITTED
     html = response.content.decode()
     assert "进展报告已提交" in html and "50%" in html and "40%" in html and "进展材料二.pdf" in html
-    assert "<svg" in html  # the shares as bars
+    assert "新增检测能力：50%" in html and "仪器设备投入：40%" in html  # the shares as bars, out of 100
     assert reverse("centers:progress_edit", args=[report.pk]) not in html
     assert reverse("centers:progress_withdraw", args=[report.pk]) in html
 
@@ -181,7 +181,9 @@ def test_submitted_then_approved_the_figures_show_on_the_center_page(
     client = client_for("inst_admin")
     client.post(
         reverse("centers:progress_create", args=[planned.pk]),
-        figures(planned, [{"actual_value": "90"}, {"actual_value": "540"}], narrative="进展。", action="submit"),
+        figures(
+            planned, [{"actual_value": "90"}, {"actual_value": "540"}], narrative="进展。", action="submit"
+        ),
     )
     report = ProgressReport.objects.get()
     assert report.status == ReviewStatus.SUBMITTED
@@ -194,7 +196,10 @@ def test_submitted_then_approved_the_figures_show_on_the_center_page(
     assert "总体 60%" in page  # (75 + 45) / 2
     assert "待审核：" not in page
     detail = client.get(report.get_absolute_url()).content.decode()
-    assert 'data-status="approved">已通过<' in detail and reverse("centers:progress_withdraw", args=[report.pk]) not in detail
+    assert (
+        'data-status="approved">已通过<' in detail
+        and reverse("centers:progress_withdraw", args=[report.pk]) not in detail
+    )
 
 
 def test_bad_figures_come_back_in_chinese_and_nothing_is_saved(client_for, planned):
@@ -258,7 +263,9 @@ def test_a_submitted_report_cannot_be_edited(client_for, planned, inst_admin):
     assert "当前状态为「待审核」，不能修改" in response.content.decode()
 
 
-def test_a_returned_report_shows_the_comment_and_is_resubmitted(client_for, planned, inst_admin, city_regulator):
+def test_a_returned_report_shows_the_comment_and_is_resubmitted(
+    client_for, planned, inst_admin, city_regulator
+):
     report = draft(planned, inst_admin, submit=True)
     transition(obj=report, name="return", by=city_regulator, side=Side.CITY, comment="请补充检测报告。")
     client = client_for("inst_admin")
@@ -266,7 +273,13 @@ def test_a_returned_report_shows_the_comment_and_is_resubmitted(client_for, plan
     assert "请补充检测报告。" in form and "重新提交" in form
     response = client.post(
         reverse("centers:progress_edit", args=[report.pk]),
-        figures(planned, [{"actual_value": "40"}], narrative="已补充。", files=pdf("检测报告.pdf"), action="submit"),
+        figures(
+            planned,
+            [{"actual_value": "40"}],
+            narrative="已补充。",
+            files=pdf("检测报告.pdf"),
+            action="submit",
+        ),
     )
     assert response.status_code == 302
     report.refresh_from_db()
@@ -275,6 +288,31 @@ def test_a_returned_report_shows_the_comment_and_is_resubmitted(client_for, plan
 
 def test_a_draft_is_withdrawn_from_its_page(client_for, planned, inst_admin):
     report = draft(planned, inst_admin)
-    response = client_for("inst_admin").post(reverse("centers:progress_withdraw", args=[report.pk]), follow=True)
+    response = client_for("inst_admin").post(
+        reverse("centers:progress_withdraw", args=[report.pk]), follow=True
+    )
     report.refresh_from_db()
     assert report.status == ReviewStatus.WITHDRAWN and "进展报告已撤回。" in response.content.decode()
+
+
+def test_a_draft_follows_the_indicators_kept_by_an_approved_change(
+    client_for, planned, inst_admin, city_regulator
+):
+    report = draft(planned, inst_admin)  # 30 of 新增检测能力 (number 1) against v1
+    change = change_submitted(planned, inst_admin)  # v2: number 1 kept with a new target (150)
+    services.taskbook_approve(task_book=change, by=city_regulator, side=Side.CITY)
+    planned.refresh_from_db()
+    kept = planned.task_book.indicators.get(number=1)
+    client = client_for("inst_admin")
+    form = client.get(reverse("centers:progress_edit", args=[report.pk])).content.decode()
+    assert f'name="entries-0-indicator_id" value="{kept.pk}"' in form and 'value="30.00"' in form
+    assert "150 项" in form and "第 2 版" in form
+    response = client.post(
+        reverse("centers:progress_edit", args=[report.pk]),
+        figures(planned, [{"actual_value": "30"}], narrative="设备已到货。", action="submit"),
+    )
+    assert response.status_code == 302
+    report.refresh_from_db()
+    assert report.task_book == change and [(e.indicator_id, e.percent) for e in report.entries.all()] == [
+        (kept.pk, 20)
+    ]

@@ -37,7 +37,9 @@ def center(enabled, inst_admin, city_regulator, province_regulator):
 @pytest.fixture
 def planned(enabled, inst_admin, city_regulator, province_regulator):
     """Another center of the institution, 筹建中 with task book v1 approved."""
-    center = building_center(enabled, inst_admin, city_regulator, province_regulator, name="江苏省计量测试中心")
+    center = building_center(
+        enabled, inst_admin, city_regulator, province_regulator, name="江苏省计量测试中心"
+    )
     task_book_approved(center, inst_admin, city_regulator)
     return center
 
@@ -63,12 +65,18 @@ def due(center, days_before=30):
 
 def current_rows(center):
     return [
-        {"number": i.number, "name": i.name, "target_value": i.target_value, "unit": i.unit, "due_on": i.due_on}
+        {
+            "number": i.number,
+            "name": i.name,
+            "target_value": i.target_value,
+            "unit": i.unit,
+            "due_on": i.due_on,
+        }
         for i in center.task_book.indicators.all()
     ]
 
 
-# --- Who reaches each page ---------------------------------------------------------------------------------
+# --- Who reaches each page --------------------------------
 
 
 @pytest.fixture
@@ -125,7 +133,7 @@ def test_nothing_changes_when_another_institution_posts(client_for, pages):
     assert TaskBook.objects.get(kind=TaskBookKind.CHANGE).status == ReviewStatus.DRAFT
 
 
-# --- The first task book ------------------------------------------------------------------------------------
+# --- The first task book ----------------------------------
 
 
 def test_the_first_task_book_is_drafted_edited_and_submitted_through_the_pages(client_for, center):
@@ -141,7 +149,10 @@ def test_the_first_task_book_is_drafted_edited_and_submitted_through_the_pages(c
     task_book = TaskBook.objects.get()
     assert response.status_code == 302 and response["Location"] == task_book.get_absolute_url()
     assert task_book.status == ReviewStatus.DRAFT and task_book.kind == TaskBookKind.INITIAL
-    assert [(i.number, i.name) for i in task_book.indicators.all()] == [(1, "新增检测参数"), (2, "仪器设备投入")]
+    assert [(i.number, i.name) for i in task_book.indicators.all()] == [
+        (1, "新增检测参数"),
+        (2, "仪器设备投入"),
+    ]
 
     page = client.get(task_book.get_absolute_url()).content.decode()
     assert "草稿" in page and "800.5" in page
@@ -202,8 +213,36 @@ def test_more_rows_than_allowed_are_refused(client_for, center):
         reverse("centers:taskbook_create", args=[center.pk]),
         table([row] * (services.MAX_ROWS + 1), action="save"),
     )
-    assert response.status_code == 400 and f"最多提交 {services.MAX_ROWS} 个" in response.content.decode()
+    assert (
+        response.status_code == 400
+        and f"任务书指标最多 {services.MAX_ROWS} 行。" in response.content.decode()
+    )
     assert not TaskBook.objects.exists()
+
+
+def test_adding_rows_keeps_what_was_typed_and_saves_nothing(client_for, center):
+    rows = [
+        {"name": "新增检测参数", "target_value": "12", "unit": "", "due_on": ""},  # half filled: no error yet
+        {},
+        {"name": "人员", "target_value": "很多", "unit": "人", "due_on": due(center)},
+    ]
+    response = client_for("inst_admin").post(
+        reverse("centers:taskbook_create", args=[center.pk]), table(rows, action="add_rows")
+    )
+    html = response.content.decode()
+    assert response.status_code == 200 and "已增加空行" in html and "错误：" not in html
+    assert 'value="新增检测参数"' in html and 'value="很多"' in html
+    # The blank row is dropped; two typed rows, then three blank ones.
+    assert 'name="indicators-TOTAL_FORMS" value="5"' in html
+    assert 'name="indicators-1-name" value="人员"' in html and 'name="indicators-2-name"' in html
+    assert not TaskBook.objects.exists()
+
+
+def test_enter_in_a_cell_never_submits_for_review(client_for, center):
+    # The browser's default button is the form's first: 增加空行, then 保存草稿, before 提交审核.
+    html = client_for("inst_admin").get(reverse("centers:taskbook_create", args=[center.pk])).content.decode()
+    buttons = [html.index(f'value="{action}"') for action in ("add_rows", "save", "submit")]
+    assert buttons == sorted(buttons)
 
 
 def test_a_second_task_book_is_refused_with_the_reason(client_for, center, inst_admin):
@@ -236,10 +275,17 @@ def test_a_returned_task_book_shows_the_comment_and_is_resubmitted(
     client_for, center, inst_admin, city_regulator
 ):
     rows = [{"name": "新增检测参数", "target_value": "120", "unit": "项", "due_on": due(center)}]
-    task_book = services.taskbook_save(center=center, by=inst_admin, indicators=[
-        {**rows[0], "target_value": 120, "due_on": datetime.date.fromisoformat(rows[0]["due_on"])}
-    ], submit=True)
-    transition(obj=task_book, name="return", by=city_regulator, side=Side.CITY, comment="目标值偏低，请调整。")
+    task_book = services.taskbook_save(
+        center=center,
+        by=inst_admin,
+        indicators=[
+            {**rows[0], "target_value": 120, "due_on": datetime.date.fromisoformat(rows[0]["due_on"])}
+        ],
+        submit=True,
+    )
+    transition(
+        obj=task_book, name="return", by=city_regulator, side=Side.CITY, comment="目标值偏低，请调整。"
+    )
     client = client_for("inst_admin")
     assert "目标值偏低，请调整。" in client.get(task_book.get_absolute_url()).content.decode()
     form = client.get(reverse("centers:taskbook_edit", args=[task_book.pk])).content.decode()
@@ -261,7 +307,7 @@ def test_withdrawing_a_draft_frees_the_center_for_a_new_one(client_for, center, 
     assert client.get(reverse("centers:taskbook_create", args=[center.pk])).status_code == 200
 
 
-# --- 任务书变更申请 -------------------------------------------------------------------------------------------
+# --- 任务书变更申请 ----------------------------------------------
 
 
 def test_a_change_before_any_approved_task_book_redirects_with_the_reason(client_for, center):
@@ -273,7 +319,9 @@ def test_a_change_before_any_approved_task_book_redirects_with_the_reason(client
 def test_a_center_no_longer_building_cannot_start_a_change(client_for, planned):
     planned.status = CenterStatus.RUNNING
     planned.save(update_fields=["status"])
-    response = client_for("inst_admin").get(reverse("centers:taskbook_change", args=[planned.pk]), follow=True)
+    response = client_for("inst_admin").get(
+        reverse("centers:taskbook_change", args=[planned.pk]), follow=True
+    )
     assert "只有筹建中的中心可以填报任务书或申请变更" in response.content.decode()
     assert not TaskBook.objects.filter(kind=TaskBookKind.CHANGE).exists()
 
@@ -297,20 +345,28 @@ def test_a_change_is_prefilled_from_v1_approved_into_v2_and_v1_stays_readable(
     ]
     response = client.post(
         reverse("centers:taskbook_change", args=[planned.pk]),
-        table(rows, reason="新增食品接触材料项目，调整检测能力目标。", construction_due_on=new_deadline.isoformat(),
-              action="submit"),
+        table(
+            rows,
+            reason="新增食品接触材料项目，调整检测能力目标。",
+            construction_due_on=new_deadline.isoformat(),
+            action="submit",
+        ),
     )
     change = TaskBook.objects.get(kind=TaskBookKind.CHANGE)
     assert response.status_code == 302 and response["Location"] == change.get_absolute_url()
     assert change.status == ReviewStatus.SUBMITTED and change.based_on == v1
-    assert [(i.number, i.name) for i in change.indicators.all()] == [(1, "新增检测能力"), (3, "新增授权签字人")]
+    assert [(i.number, i.name) for i in change.indicators.all()] == [
+        (1, "新增检测能力"),
+        (3, "新增授权签字人"),
+    ]
 
     page = client.get(change.get_absolute_url()).content.decode()
     assert "与第 1 版比较" in page and "新增食品接触材料项目" in page
     assert new_deadline.strftime("%Y") in page
-    for mark in ("修改", "删除", "新增"):
-        assert mark in page
-    assert "120" in page and "150" in page  # before and after
+    # Each change is said in words, the changed pieces struck through and underlined (not colour alone).
+    assert "修改</strong>（目标值）" in page and "删除" in page and "新增" in page
+    assert "<del>120 项</del>" in page and "<ins>150 项</ins>" in page
+    assert '<td data-label="变更后"><span>新增授权签字人，4 人，' in page
 
     services.taskbook_approve(task_book=change, by=city_regulator, side=Side.CITY)
     planned.refresh_from_db()
@@ -362,6 +418,8 @@ def test_a_past_deadline_in_a_change_is_refused_on_its_field(client_for, planned
 
 def test_a_second_change_while_one_is_under_review_is_refused(client_for, planned, inst_admin):
     change = change_submitted(planned, inst_admin)
-    response = client_for("inst_admin").get(reverse("centers:taskbook_change", args=[planned.pk]), follow=True)
+    response = client_for("inst_admin").get(
+        reverse("centers:taskbook_change", args=[planned.pk]), follow=True
+    )
     assert "已有任务书变更申请在填报或审核中" in response.content.decode()
     assert TaskBook.objects.filter(kind=TaskBookKind.CHANGE).get() == change
