@@ -6,22 +6,17 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied
 from django.db.models import Case, IntegerField, Value, When
-from django.http import FileResponse, HttpRequest
-from django.shortcuts import get_object_or_404
-from django.urls import path, reverse
+from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from institutions.admin import InstitutionCityFilter
 from sujt.core.admin import ReadOnlyChangeFormMixin, RegionScopedAdmin, ReviewAdminMixin
-from sujt.core.admin_tools import HistoryAdmin, district_filter
+from sujt.core.admin_tools import HistoryAdmin, PrivateFilesAdminMixin, district_filter
 from sujt.core.attachments import attachments_of, human_size
-from sujt.core.models import Attachment
 from sujt.core.regions import region_name
-from sujt.core.views import private_file_response
 from sujt.core.workflow import regulator_side
 
 from ..models import REGION_FIELD
@@ -57,7 +52,9 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[Any]], empty: str = "�
     )
 
 
-class ApplicationAdmin(ReadOnlyChangeFormMixin, ReviewAdminMixin, RegionScopedAdmin, HistoryAdmin):
+class ApplicationAdmin(
+    PrivateFilesAdminMixin, ReadOnlyChangeFormMixin, ReviewAdminMixin, RegionScopedAdmin, HistoryAdmin
+):
     region_field = REGION_FIELD
     list_filter = ["status", InstitutionCityFilter, district_filter(REGION_FIELD)]
     ordering = [WAITING_FIRST, "submitted_at", "pk"]
@@ -76,34 +73,13 @@ class ApplicationAdmin(ReadOnlyChangeFormMixin, ReviewAdminMixin, RegionScopedAd
 
     @admin.display(description=_("材料"))
     def file_links(self, obj: Any) -> SafeString | str:
-        opts = self.model._meta
-        name = f"admin:{opts.app_label}_{opts.model_name}_file"
         parts = []
         for purpose, heading in self.file_purposes:
             files = attachments_of(obj, purpose=purpose)
             links = format_html_join(
                 "、",
                 '<a href="{}">{}</a>（{}）',
-                ((reverse(name, args=[obj.pk, f.pk]), f.original_name, human_size(f.size)) for f in files),
+                ((self.file_url(obj, f), f.original_name, human_size(f.size)) for f in files),
             )
             parts.append(format_html("<p><strong>{}：</strong>{}</p>", heading, links or "未上传"))
         return format_html_join("", "{}", ((part,) for part in parts)) if parts else "—"
-
-    def get_urls(self) -> list:
-        opts = self.model._meta
-        return [
-            path(
-                "<int:pk>/files/<int:file>/",
-                self.admin_site.admin_view(self.file_view),
-                name=f"{opts.app_label}_{opts.model_name}_file",
-            ),
-            *super().get_urls(),
-        ]
-
-    def file_view(self, request: HttpRequest, pk: int, file: int) -> FileResponse:
-        """A file of the application, to whom admin lists it (a draft, another region's: 404)."""
-        if not self.has_view_permission(request):
-            raise PermissionDenied
-        application = get_object_or_404(self.get_queryset(request), pk=pk)
-        owned = Attachment.objects.filter(pk__in=attachments_of(application).values("pk"))
-        return private_file_response(get_object_or_404(owned, pk=file))

@@ -8,22 +8,18 @@ transaction as the review transition."""
 from typing import Any
 
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied
 from django.db.models import Case, IntegerField, Value, When
-from django.http import FileResponse, HttpRequest
-from django.shortcuts import get_object_or_404
-from django.urls import path, reverse
+from django.http import HttpRequest
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from institutions.admin import InstitutionCityFilter
 from sujt.core.admin import ReadOnlyChangeFormMixin, RegionScopedAdmin, ReviewAdminMixin
-from sujt.core.admin_tools import HistoryAdmin, district_filter
+from sujt.core.admin_tools import HistoryAdmin, PrivateFilesAdminMixin, district_filter
 from sujt.core.attachments import human_size
 from sujt.core.choices import ReviewStatus
-from sujt.core.models import Attachment
 from sujt.core.regions import region_name
-from sujt.core.views import private_file_response
 from sujt.core.workflow import regulator_side
 
 from .. import applications as services
@@ -58,7 +54,9 @@ def _repair_approve(*, obj: CreditRepair, by: Any, comment: str = "", **_: Any) 
     services.repair_approve(repair=obj, by=by, comment=comment, side=regulator_side(by))
 
 
-class CreditApplicationAdmin(ReadOnlyChangeFormMixin, ReviewAdminMixin, RegionScopedAdmin, HistoryAdmin):
+class CreditApplicationAdmin(
+    PrivateFilesAdminMixin, ReadOnlyChangeFormMixin, ReviewAdminMixin, RegionScopedAdmin, HistoryAdmin
+):
     """What the three queues share: region scope, pending first, the evidence served by the queue itself
     (to whom it lists the application; another region's is a 404)."""
 
@@ -68,6 +66,8 @@ class CreditApplicationAdmin(ReadOnlyChangeFormMixin, ReviewAdminMixin, RegionSc
     ordering = [PENDING_FIRST, "submitted_at", "pk"]
     # get_absolute_url does not exist: the workspace pages are the institution's.
     view_on_site = False
+    # The evidence, served by the queue itself: admin:<app>_<model>_evidence, <pk>/evidence/<file>/.
+    files_url_segment = files_url_name = "evidence"
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -84,14 +84,12 @@ class CreditApplicationAdmin(ReadOnlyChangeFormMixin, ReviewAdminMixin, RegionSc
         files = services.evidence_of(obj)
         if not files:
             return "—"
-        opts = self.model._meta
-        name = f"admin:{opts.app_label}_{opts.model_name}_evidence"
         return format_html_join(
             "",
             '<p><a href="{}">{}</a>（{}，{}）</p>',
             (
                 (
-                    reverse(name, args=[obj.pk, f.pk]),
+                    self.file_url(obj, f),
                     f.original_name,
                     f.get_kind_display(),
                     human_size(f.size),
@@ -100,26 +98,8 @@ class CreditApplicationAdmin(ReadOnlyChangeFormMixin, ReviewAdminMixin, RegionSc
             ),
         )
 
-    def get_urls(self) -> list:
-        opts = self.model._meta
-        return [
-            path(
-                "<int:pk>/evidence/<int:file>/",
-                self.admin_site.admin_view(self.evidence_view),
-                name=f"{opts.app_label}_{opts.model_name}_evidence",
-            ),
-            *super().get_urls(),
-        ]
-
-    def evidence_view(self, request: HttpRequest, pk: int, file: int) -> FileResponse:
-        """An evidence file, to who admin lists the application to (a draft, another region's: 404)."""
-        if not self.has_view_permission(request):
-            raise PermissionDenied
-        application = get_object_or_404(self.get_queryset(request), pk=pk)
-        attachment = get_object_or_404(
-            Attachment.objects.filter(pk__in=services.evidence_of(application).values("pk")), pk=file
-        )
-        return private_file_response(attachment)
+    def files_of(self, obj: Any) -> Any:
+        return services.evidence_of(obj)
 
 
 class DeductionMixin:

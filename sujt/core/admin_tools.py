@@ -9,7 +9,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.options import IS_POPUP_VAR
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ERROR_FLAG, PAGE_VAR, IncorrectLookupParameters
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -21,10 +21,12 @@ from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import ModelChange
 from simple_history.template_utils import HistoricalRecordContextHelper
 
+from .attachments import attachments_of
 from .choices import RegionLevel
 from .excel import MAX_DATA_ROWS, ExcelColumn, xlsx_export, xlsx_file_response
 from .regions import CITIES, CITY_CHOICES, DISTRICTS, PROVINCE_CODE, city_code_of, districts_of, level_of
 from .scoping import in_scope
+from .views import private_file_response
 
 
 class ReadableRecordContextHelper(HistoricalRecordContextHelper):
@@ -331,3 +333,46 @@ class ExcelExportAdminMixin:
             columns=self.excel_columns,
             objects=self.get_excel_queryset(request, changelist.queryset),
         )
+
+
+class PrivateFilesAdminMixin:
+    """Serves the private attachments of an admin's objects from the admin itself, to whom the admin lists
+    the object: `<change url>/<files_url_segment>/<attachment id>/`, named
+    `<app>_<model>_<files_url_name>`. An object outside the user's list (another region's, a draft a
+    review queue hides) and an attachment not among `files_of(obj)` are a 404; a user who may not view
+    the model, a 403. For files that are never public (rectification evidence, credit and center
+    applications): core's generic download refuses them."""
+
+    files_url_segment = "files"
+    files_url_name = "file"
+
+    def files_of(self, obj: Any) -> QuerySet:
+        """The attachments this admin serves for `obj` (all of them by default)."""
+        return attachments_of(obj)
+
+    def file_url(self, obj: Any, attachment: Any) -> str:
+        opts = self.model._meta
+        return reverse(
+            f"admin:{opts.app_label}_{opts.model_name}_{self.files_url_name}", args=[obj.pk, attachment.pk]
+        )
+
+    def get_urls(self) -> list:
+        opts = self.model._meta
+        return [
+            path(
+                f"<int:pk>/{self.files_url_segment}/<int:file>/",
+                self.admin_site.admin_view(self.private_file_view),
+                name=f"{opts.app_label}_{opts.model_name}_{self.files_url_name}",
+            ),
+            *super().get_urls(),
+        ]
+
+    def private_file_view(self, request: HttpRequest, pk: int, file: int) -> HttpResponse:
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        try:
+            obj = self.get_queryset(request).get(pk=pk)
+            attachment = self.files_of(obj).get(pk=file)
+        except ObjectDoesNotExist as missing:
+            raise Http404("no such file here") from missing
+        return private_file_response(attachment)
