@@ -385,3 +385,26 @@ def test_an_acceptance_application_through_the_form(client_for, planned):
     assert application.status == AcceptanceStatus.CITY_REVIEW
     html = client_for("inst_admin").get(application.get_absolute_url()).content.decode()
     assert "达标" in html and "撤回" in html
+
+
+@pytest.mark.parametrize("reports", [1, 3])
+def test_the_center_page_queries_do_not_grow_with_its_history(
+    client_for, planned, inst_admin, city_regulator, reports, django_assert_max_num_queries
+):
+    indicator = planned.task_book.indicators.first()
+    for n in range(reports):
+        report = services.progress_save(
+            center=planned,
+            by=inst_admin,
+            narrative=f"第 {n} 次进展",
+            entries=[{"indicator_id": indicator.pk, "actual_value": Decimal(10 * (n + 1)), "percent": None}],
+            submit=True,
+        )
+        transition(obj=report, name="approve", by=city_regulator, side=Side.CITY)
+    client = client_for("inst_admin")
+    client.get(planned.get_absolute_url())
+    # Session and membership (5), the center, the progress (2), the next actions' refusals (4), the five
+    # kinds of application (5), the state log, the menu: 20 whatever the history.
+    with django_assert_max_num_queries(20):
+        html = client.get(planned.get_absolute_url()).content.decode()
+    assert html.count("筹建进展报告</a>") == reports
