@@ -60,8 +60,7 @@ CENTERS = WorkspaceList(
     filterset=CenterFilter,
     columns=[
         Column("name", "中心名称", link=lambda center: center.get_absolute_url(), wrap=True, sort="name"),
-        Column("level", "级别", value="get_level_display", css="nowrap"),
-        Column("kind", "类型", value="get_kind_display", css="nowrap"),
+        # The state second: on a phone the table scrolls, and the state is what one looks for.
         Column(
             "status",
             "状态",
@@ -69,6 +68,8 @@ CENTERS = WorkspaceList(
             export_value="get_status_display",
             essential=True,
         ),
+        Column("level", "级别", value="get_level_display", css="nowrap"),
+        Column("kind", "类型", value="get_kind_display", css="nowrap"),
         Column("approval_number", "批准文号", css="nowrap"),
         Column("construction_due_on", "筹建及验收期限", sort="construction_due_on", css="nowrap"),
         Column("clock", "剩余时间", value=_clock, css="nowrap"),

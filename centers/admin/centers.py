@@ -65,12 +65,9 @@ class CenterAdmin(
         "name",
         "institution",
         "region",
-        "level",
-        "kind",
+        "level_kind",
         "status",
-        "approval_number",
-        "task_book_due_on",
-        "construction_due_on",
+        "deadline",
         "progress",
     ]
     list_filter = [
@@ -174,6 +171,21 @@ class CenterAdmin(
     @admin.display(description=_("所在地区"))
     def region(self, obj: Center) -> str:
         return region_name(obj.institution.region_code)
+
+    @admin.display(description=_("级别 / 类型"), ordering="level")
+    def level_kind(self, obj: Center) -> str:
+        return f"{obj.get_level_display()}{obj.get_kind_display()}"
+
+    @admin.display(description=_("期限"), ordering="construction_due_on")
+    def deadline(self, obj: Center) -> str:
+        """The task book's while a center being built still owes it, then construction and acceptance."""
+        if not obj.under_construction:
+            return "—"
+        if obj.task_book_id is None and obj.task_book_due_on:
+            return f"任务书 {format_date(obj.task_book_due_on)}"
+        if obj.construction_due_on is None:
+            return "—"
+        return f"筹建 {format_date(obj.construction_due_on)}（{_days_left(obj)}）"
 
     @admin.display(description=_("指标完成度"))
     def progress(self, obj: Center) -> str:

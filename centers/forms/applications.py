@@ -66,8 +66,11 @@ class ConstructionForm(CenterFactsForm):
         self.fields["planned_investment"].required = True
         self.fields["planned_investment"].error_messages["required"] = "请填写计划投资。"
         if any(a.purpose == FEASIBILITY_RULE.purpose for a in existing):
-            self.fields["feasibility"].help_text = "已上传的报告见上方；重新选择文件将替换原报告。"
-        self.setup_existing(existing)
+            self.fields[
+                "feasibility"
+            ].help_text = f"{FEASIBILITY_RULE.description}。已上传的报告见上方；重新选择文件将替换原报告。"
+        # Only other materials can be removed: the one report is replaced by a new upload.
+        self.setup_existing([a for a in existing if a.purpose == MATERIALS_RULE.purpose])
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

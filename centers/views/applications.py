@@ -12,6 +12,7 @@ from django.views.decorators.http import require_safe
 
 from .. import selectors
 from ..access import centers_member_required
+from ..choices import TaskBookKind
 
 PAGE_SIZE = 20
 PER_KIND = 500  # the most of one kind read for the page: far beyond what one institution files
@@ -36,6 +37,16 @@ class Row:
     kind: str
     noun: str
     obj: Any
+
+    @property
+    def title(self) -> str:
+        """The link's text: the kind, and for a task book which one (任务书 第 2 版, 任务书变更申请)."""
+        if self.kind != "taskbook":
+            return self.noun
+        version = f" 第 {self.obj.version} 版" if self.obj.version else ""
+        if self.obj.kind == TaskBookKind.CHANGE:
+            return f"任务书变更申请{version}"
+        return f"任务书{version}"
 
     @property
     def center_name(self) -> str:

@@ -8,7 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from sujt.core.charts import bar_chart_svg
+from sujt.core.charts import progress_bars_svg
+from sujt.core.choices import ReviewStatus
 from sujt.core.views import private_file_response
 from sujt.core.workflow import transitions_of
 
@@ -37,6 +38,9 @@ def next_actions(center: Center) -> list[Action]:
     return actions
 
 
+OPEN_STATES = {ReviewStatus.DRAFT, ReviewStatus.SUBMITTED, ReviewStatus.RETURNED}
+
+
 def _days(day):
     return (day - timezone.localdate()).days if day else None
 
@@ -47,27 +51,41 @@ def center_detail(request: HttpRequest, pk: int) -> HttpResponse:
     center = selectors.center_get(institution_id=request.institution.pk, pk=pk)
     progress = selectors.indicator_progress(center)
     chart = (
-        bar_chart_svg(
-            [(row.indicator.name, row.percent) for row in progress],
+        progress_bars_svg(
+            [
+                (
+                    row.indicator.name,
+                    row.percent,
+                    "" if row.pending_percent is None else f"另有待审核的进展：{row.pending_percent}%",
+                )
+                for row in progress
+            ],
             title="各指标完成比例（已审核通过的进展）",
-            label_width=180,
-            maximum=100,
-            unit="%",
-            id_prefix=f"center-{center.pk}",
+            id_prefix=f"center-{center.pk}-progress",
+            label_chars=22,
         )
         if progress
         else ""
     )
     institution_id = request.institution.pk
+    task_books = list(selectors.task_books_of(institution_id=institution_id).filter(center=center))
     context = {
         "center": center,
         "progress": progress,
         "overall": selectors.overall_percent(progress),
         "chart": chart,
-        "task_book_days": _days(center.task_book_due_on) if center.task_book_id is None else None,
+        # 任务书提交期限 runs until a task book is approved, while the center is being built.
+        "task_book_days": _days(center.task_book_due_on)
+        if center.task_book_id is None and center.under_construction
+        else None,
         "construction_days": _days(center.construction_due_on) if center.under_construction else None,
         "actions": next_actions(center),
-        "task_books": selectors.task_books_of(institution_id=institution_id).filter(center=center),
+        "task_books": task_books,
+        # The first task book on its way (draft, returned or under review): the page points to it.
+        "open_task_book": next(
+            (book for book in task_books if book.kind == TaskBookKind.INITIAL and book.status in OPEN_STATES),
+            None,
+        ),
         "progress_reports": selectors.progress_reports_of(institution_id=institution_id).filter(
             center=center
         ),

@@ -18,32 +18,60 @@ from ..models import ConstructionApplication
 from ..services.construction import CONSTRUCTION_FIELDS, EQUIPMENT_FIELDS
 from .common import action_view, institution_actions, row_errors_onto, submitting
 
+PREFIX = "equipment"
+
 SUBMITTED = "筹建申请已提交，等待市级监管部门初审；审核结果会以站内消息通知。"
 SAVED = "草稿已保存。确认内容和材料齐全后，请点击“提交申请”。"
+# 增加空行: the page again as typed (blank equipment rows dropped) with blank rows below; nothing is saved.
+ADD_ROWS = "add_rows"
 
 
-def _files(application: ConstructionApplication | None) -> list[Any]:
+def _files(application: ConstructionApplication | None) -> tuple[list[Any], list[Any]]:
+    """(the feasibility report, the other materials) the application holds."""
     if application is None:
-        return []
-    return list(selectors.files_of(application, services.FEASIBILITY_RULE.purpose)) + list(
-        selectors.files_of(application, services.MATERIALS_RULE.purpose)
+        return [], []
+    return (
+        list(selectors.files_of(application, services.FEASIBILITY_RULE.purpose)),
+        list(selectors.files_of(application, services.MATERIALS_RULE.purpose)),
     )
 
 
+def _typed_rows(data: Any) -> list[dict[str, str]]:
+    """The equipment rows of a POST as typed, the blank ones left out."""
+    try:
+        total = min(int(data.get(f"{PREFIX}-TOTAL_FORMS", 0)), services.MAX_ROWS)
+    except (TypeError, ValueError):
+        total = 0
+    rows = []
+    for index in range(total):
+        row = {name: data.get(f"{PREFIX}-{index}-{name}", "").strip() for name in EQUIPMENT_FIELDS}
+        if any(row.values()):
+            rows.append(row)
+    return rows
+
+
 def _form(request: HttpRequest, application: ConstructionApplication | None) -> HttpResponse:
-    existing = _files(application)
-    post = request.method == "POST"
+    feasibility, materials = _files(application)
+    adding = request.method == "POST" and request.POST.get("action") == ADD_ROWS
+    post = request.method == "POST" and not adding
     initial: dict[str, Any] = {}
     rows: list[dict[str, Any]] = []
-    if application is not None:
+    if adding:
+        initial = {name: request.POST.get(name, "") for name in CONSTRUCTION_FIELDS}
+        initial["remove_files"] = request.POST.getlist("remove_files")
+        rows = _typed_rows(request.POST)
+    elif application is not None:
         initial = {name: getattr(application, name) for name in CONSTRUCTION_FIELDS}
         rows = [
             {name: getattr(row, name) for name in EQUIPMENT_FIELDS} for row in application.equipment.all()
         ]
     form = ConstructionForm(
-        request.POST if post else None, request.FILES if post else None, initial=initial, existing=existing
+        request.POST if post else None,
+        request.FILES if post else None,
+        initial=initial,
+        existing=feasibility + materials,
     )
-    formset = EquipmentFormSet(request.POST if post else None, initial=rows, prefix="equipment")
+    formset = EquipmentFormSet(request.POST if post else None, initial=rows, prefix=PREFIX)
     if post and form.is_valid() & formset.is_valid():
         data = form.cleaned_data
         try:
@@ -66,7 +94,17 @@ def _form(request: HttpRequest, application: ConstructionApplication | None) -> 
         else:
             messages.success(request, SUBMITTED if submitting(request) else SAVED)
             return redirect(saved.get_absolute_url())
-    context = {"application": application, "form": form, "formset": formset, "existing": existing}
+    context = {
+        "application": application,
+        "form": form,
+        "formset": formset,
+        "feasibility": feasibility,
+        "materials": materials,
+        "rows_added": adding,
+        # Browsers never keep a chosen file across a page: after 增加空行 it must be chosen again.
+        "files_dropped": adding and bool(request.FILES),
+        "max_rows": services.MAX_ROWS,
+    }
     status = 400 if post else 200
     return render(request, "centers/construction_form.html", context, status=status)
 
