@@ -209,3 +209,63 @@ def radar_chart_svg(
     return _svg(
         ident=ident, width=size, height=size, title=title, description=description, body="".join(parts)
     )
+
+
+def progress_bars_svg(
+    rows: Sequence[tuple[str, int, str]],
+    *,
+    title: str,
+    id_prefix: str = "progress",
+    width: int = 420,
+    label_chars: int = 26,
+) -> SafeString:
+    """Shares done (0–100 %), one bar per row of (label, percent, note): the label on its own line above
+    its bar, so long names (a task book's indicators) fit a phone's width; the percent after the bar; a
+    short note (such as "待审核：75%") under it when not empty. Every bar is scaled to 100 % (a value
+    above is drawn full, one below 0 empty; the text keeps the figure); a row at 100 % or more is marked
+    `chart-bar-done`.
+
+    A label longer than `label_chars` characters is cut with "…"; the bar's <title> and the chart's
+    <desc> keep it whole. Colours and sizes come from CSS classes (chart-label, chart-track, chart-bar,
+    chart-bar-done, chart-value, chart-note); `id_prefix` keeps the <title>/<desc> ids unique on a page.
+    """
+    ident = escape(id_prefix)
+    value_width = 56
+    plot_width = width - value_width
+    label_height, bar_height, note_height, gap = 24, 16, 22, 12
+    parts = []
+    y = 4
+    for label, percent, note in rows:
+        shown = label if len(label) <= label_chars else f"{label[: label_chars - 1]}…"
+        length = round(plot_width * min(max(percent, 0), 100) / 100)
+        done = " chart-bar-done" if percent >= 100 else ""
+        bar_y = y + label_height + 2
+        whole = f"{label}：{percent}%" + (f"（{note}）" if note else "")
+        parts.append(
+            f'<g class="chart-row">'
+            f'<text class="chart-label" x="0" y="{y + label_height - 6}">{escape(shown)}</text>'
+            f'<rect class="chart-track" x="0" y="{bar_y}" width="{plot_width}" height="{bar_height}"/>'
+            f'<rect class="chart-bar{done}" x="0" y="{bar_y}" width="{length}" height="{bar_height}">'
+            f"<title>{escape(whole)}</title></rect>"
+            f'<text class="chart-value" x="{plot_width + 8}" y="{bar_y + bar_height / 2:g}" '
+            f'dominant-baseline="central">{percent}%</text>'
+        )
+        y = bar_y + bar_height
+        if note:
+            parts.append(f'<text class="chart-note" x="0" y="{y + note_height - 5}">{escape(note)}</text>')
+            y += note_height
+        parts.append("</g>")
+        y += gap
+    description = (
+        "；".join(f"{label} {percent}%" + (f"（{note}）" if note else "") for label, percent, note in rows)
+        or "暂无数据"
+    )
+    return _svg(
+        ident=ident,
+        width=width,
+        height=max(y, 24),
+        title=title,
+        description=description,
+        body="".join(parts),
+        extra_class=" chart-progress",
+    )
