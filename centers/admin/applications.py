@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib import admin
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from sujt.core.dates import format_date
@@ -19,10 +20,7 @@ from ..models import (
     TaskBook,
 )
 from .common import ApplicationAdmin, table, with_side
-
-
-def _number(value: Decimal | None) -> str:
-    return "—" if value is None else f"{value.normalize():f}"
+from .common import number as _number
 
 
 def _construction_approve(application, **kwargs):
@@ -203,7 +201,17 @@ class TaskBookAdmin(ApplicationAdmin):
                 else ("未变" if text(old) == text(new) else "修改")
             )
             rows.append((number, change, text(old), text(new)))
-        return table(["序号", "变更", "变更前", "变更后"], rows)
+        changes = table(["序号", "变更", "变更前", "变更后"], rows)
+        current = obj.center.task_book
+        if obj.status == "submitted" and current is not None and current.pk != obj.based_on_id:
+            # Not expected (one change at a time), but the reviewer must not decide on stale figures.
+            return format_html(
+                "<p><strong>注意：该变更基于第 {} 版提出，现行任务书已是第 {} 版。</strong></p>{}",
+                obj.based_on.version,
+                current.version,
+                changes,
+            )
+        return changes
 
 
 @admin.register(ProgressReport)

@@ -6,7 +6,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.contrib import admin
-from django.db.models import QuerySet
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -16,14 +17,16 @@ from django.utils.translation import gettext_lazy as _
 from institutions.admin import InstitutionCityFilter
 from sujt.core.admin import ReadOnlyChangeFormMixin, RegionScopedAdmin, ReviewAdminMixin
 from sujt.core.admin_tools import ExcelExportAdminMixin, HistoryAdmin, district_filter
-from sujt.core.charts import bar_chart_svg
+from sujt.core.charts import progress_bars_svg
 from sujt.core.dates import format_date
 from sujt.core.excel import ExcelColumn
-from sujt.core.regions import region_name
+from sujt.core.regions import city_name, region_name
 
-from .. import selectors
-from ..models import REGION_FIELD, Center
+from .. import selectors, services
+from ..models import REGION_FIELD, Center, TaskIndicator
 from ..workflows import CONSTRUCTION_STATES
+from .common import number as _number
+from .common import table, with_side
 
 EXPORT_CHUNK = 500
 NOT_REVIEW_FIELDS = {"submitted_at"}  # a center is never "submitted": its applications are
@@ -44,11 +47,20 @@ class TaskBookFilter(admin.SimpleListFilter):
         return queryset
 
 
+def _days_text(day: Any) -> str:
+    days = (day - timezone.localdate()).days
+    return f"已超期 {-days} 天" if days < 0 else f"还剩 {days} 天"
+
+
 def _days_left(center: Center) -> str:
+    """The construction and acceptance deadline's time left, for a center being built."""
     if not center.under_construction or center.construction_due_on is None:
         return ""
-    days = (center.construction_due_on - timezone.localdate()).days
-    return f"已超期 {-days} 天" if days < 0 else f"还剩 {days} 天"
+    return _days_text(center.construction_due_on)
+
+
+def _task_book_owed(center: Center) -> bool:
+    return center.under_construction and center.task_book_id is None and bool(center.task_book_due_on)
 
 
 def _progress(center: Center) -> str:
@@ -56,11 +68,34 @@ def _progress(center: Center) -> str:
     return "" if value is None else f"{value}%"
 
 
+def _center_revoke(center: Center, **kwargs: Any) -> None:
+    services.center_revoke(center=center, **kwargs)
+
+
+def _indicator_count() -> Coalesce:
+    """The number of indicators of the center's current task book, as a subquery (no N+1 in exports)."""
+    counts = (
+        TaskIndicator.objects.filter(task_book_id=OuterRef("task_book_id"))
+        .order_by()
+        .values("task_book_id")
+        .annotate(total=Count("pk"))
+        .values("total")
+    )
+    return Coalesce(Subquery(counts, output_field=IntegerField()), 0)
+
+
 @admin.register(Center)
 class CenterAdmin(
     ExcelExportAdminMixin, ReadOnlyChangeFormMixin, ReviewAdminMixin, RegionScopedAdmin, HistoryAdmin
 ):
+    """The centers of the regulator's region. Read-only; the one decision is the province's 撤销中心 (the
+    declared `revoke`, comment required), as a button on the page or an action on the list, run by
+    services.center_revoke."""
+
     region_field = REGION_FIELD
+    change_form_template = "admin/centers/center/change_form.html"
+    review_confirm_template = "admin/centers/center/revoke_confirm.html"
+    review_services = {"review_revoke_selected": with_side(_center_revoke)}
     list_display = [
         "name",
         "institution",
@@ -104,6 +139,7 @@ class CenterAdmin(
     excel_title = "中心"
     excel_columns = [
         ExcelColumn("依托机构", "institution.name", width=30),
+        ExcelColumn("所在城市", lambda c: city_name(c.institution.region_code)),
         ExcelColumn("所在地区", lambda c: region_name(c.institution.region_code)),
         ExcelColumn("中心名称", "name", width=30),
         ExcelColumn("级别", "get_level_display"),
@@ -116,7 +152,8 @@ class CenterAdmin(
         ExcelColumn("筹建及验收期限", "construction_due_on"),
         ExcelColumn("剩余时间", _days_left),
         ExcelColumn("现行任务书版本", lambda c: c.task_book.version if c.task_book_id else None),
-        ExcelColumn("指标完成度", _progress),
+        ExcelColumn("指标数", lambda c: c.indicator_count if c.task_book_id else None),
+        ExcelColumn("指标完成度（%）", lambda c: getattr(c, "progress", None)),
         ExcelColumn("验收日期", "accepted_on"),
         ExcelColumn("验收等级", "get_acceptance_grade_display"),
     ]
@@ -130,7 +167,8 @@ class CenterAdmin(
     # A center is no submission: ReviewAdminMixin's "ever submitted" filter and its submitted_at field do
     # not apply; its regulator transition (撤销中心, the province's) still gets its button.
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return RegionScopedAdmin.get_queryset(self, request)
+        # The institution is on every row, page and confirmation of this admin.
+        return RegionScopedAdmin.get_queryset(self, request).select_related("institution")
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list:
         return [name for name in super().get_readonly_fields(request, obj) if name not in NOT_REVIEW_FIELDS]
@@ -140,6 +178,22 @@ class CenterAdmin(
             (title, {**options, "fields": [f for f in options["fields"] if f not in NOT_REVIEW_FIELDS]})
             for title, options in super().get_fieldsets(request, obj)
         ]
+
+    def render_change_form(
+        self,
+        request: HttpRequest,
+        context: dict,
+        add: bool = False,
+        change: bool = False,
+        form_url: str = "",
+        obj: Any = None,
+    ) -> Any:
+        response = super().render_change_form(request, context, add, change, form_url, obj)
+        # A center is read, not reviewed: "查看中心" even where the province may revoke it (the kit says
+        # "审核X" where a decision can be taken).
+        if getattr(response, "context_data", None) is not None:
+            response.context_data["title"] = _("查看%(name)s") % {"name": self.model._meta.verbose_name}
+        return response
 
     def get_changelist_instance(self, request: HttpRequest) -> Any:
         changelist = super().get_changelist_instance(request)
@@ -151,8 +205,13 @@ class CenterAdmin(
         return changelist
 
     def get_excel_queryset(self, request: HttpRequest, queryset: QuerySet) -> Iterator[Center]:
-        """The rows with their progress, computed per chunk (two queries per 500 centers)."""
-        rows = queryset.select_related("institution", "task_book").iterator(chunk_size=EXPORT_CHUNK)
+        """The rows with their indicator count and progress, the latter computed per chunk (two queries per
+        500 centers)."""
+        rows = (
+            queryset.select_related("institution", "task_book")
+            .annotate(indicator_count=_indicator_count())
+            .iterator(chunk_size=EXPORT_CHUNK)
+        )
         chunk: list[Center] = []
         for center in rows:
             chunk.append(center)
@@ -181,8 +240,8 @@ class CenterAdmin(
         """The task book's while a center being built still owes it, then construction and acceptance."""
         if not obj.under_construction:
             return "—"
-        if obj.task_book_id is None and obj.task_book_due_on:
-            return f"任务书 {format_date(obj.task_book_due_on)}"
+        if _task_book_owed(obj):
+            return f"任务书 {format_date(obj.task_book_due_on)}（{_days_text(obj.task_book_due_on)}）"
         if obj.construction_due_on is None:
             return "—"
         return f"筹建 {format_date(obj.construction_due_on)}（{_days_left(obj)}）"
@@ -194,32 +253,62 @@ class CenterAdmin(
     @admin.display(description=_("期限"))
     def clock(self, obj: Center) -> str:
         parts = []
-        if obj.task_book_due_on and obj.task_book_id is None:
-            parts.append(f"任务书提交期限 {format_date(obj.task_book_due_on)}")
+        if _task_book_owed(obj):
+            due = obj.task_book_due_on
+            parts.append(f"任务书提交期限 {format_date(due)}（{_days_text(due)}）")
         if obj.construction_due_on:
-            parts.append(f"筹建及验收期限 {format_date(obj.construction_due_on)} {_days_left(obj)}".strip())
+            days = _days_left(obj)
+            due = format_date(obj.construction_due_on)
+            parts.append(f"筹建及验收期限 {due}（{days}）" if days else f"筹建及验收期限 {due}")
         return "；".join(parts) or "—"
 
     @admin.display(description=_("任务书指标进度"))
     def progress_chart(self, obj: Center) -> Any:
+        """The current task book's indicators: the bars (approved progress only), then the figures."""
         rows = selectors.indicator_progress(obj)
         if not rows:
             return "尚无审核通过的任务书"
-        chart = bar_chart_svg(
-            [(row.indicator.name, row.percent) for row in rows],
-            title=f"任务书第 {obj.task_book.version} 版各指标完成比例"
-            f"（总体 {selectors.overall_percent(rows)}%）",
-            label_width=180,
-            maximum=100,
-            unit="%",
-            id_prefix=f"center-admin-{obj.pk}",
+        overall = selectors.overall_percent(rows)
+        chart = progress_bars_svg(
+            [
+                (
+                    row.indicator.name,
+                    row.percent,
+                    "" if row.pending_percent is None else f"另有待审核的进展：{row.pending_percent}%",
+                )
+                for row in rows
+            ],
+            title=f"任务书第 {obj.task_book.version} 版各指标完成比例（总体 {overall}%）",
+            id_prefix=f"center-admin-{obj.pk}-progress",
         )
-        pending = [
-            f"{row.indicator.name} 待审核 {row.pending_percent}%"
-            for row in rows
-            if row.pending_percent is not None
-        ]
-        return format_html('<div class="chart">{}</div><p>{}</p>', chart, "；".join(pending))
+        figures = table(
+            ["序号", "指标", "目标值", "已完成", "完成比例", "完成期限"],
+            (
+                (
+                    row.indicator.number,
+                    row.indicator.name,
+                    f"{_number(row.indicator.target_value)} {row.indicator.unit}",
+                    "—"
+                    if row.actual_value is None
+                    else f"{_number(row.actual_value)} {row.indicator.unit}"
+                    + (f"（{format_date(row.reported_on)} 上报）" if row.reported_on else ""),
+                    f"{row.percent}%"
+                    + ("" if row.pending_percent is None else f"（待审核 {row.pending_percent}%）"),
+                    f"{format_date(row.indicator.due_on)}（"
+                    + ("已完成" if row.percent >= 100 else _days_text(row.indicator.due_on))
+                    + "）",
+                )
+                for row in rows
+            ),
+        )
+        return format_html(
+            "<p>第 {} 版任务书，总体完成度 {}%（各指标完成比例的平均值，只计审核通过的进展）。</p>"
+            '<div class="chart">{}</div>{}',
+            obj.task_book.version,
+            overall,
+            chart,
+            figures,
+        )
 
     @admin.display(description=_("申请记录"))
     def applications(self, obj: Center) -> Any:
@@ -235,6 +324,8 @@ class CenterAdmin(
         items = []
         for heading, rows in groups:
             for row in rows:
+                if row.status == "draft" or (row.status == "withdrawn" and row.submitted_at is None):
+                    continue  # the institution's own until submitted: no admin page (sujt.core.scoping)
                 opts = row._meta
                 url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[row.pk])
                 items.append((url, heading, str(row), row.get_status_display()))

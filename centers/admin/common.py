@@ -3,6 +3,7 @@ kit's decision buttons, the files served by the admin itself (to whom it lists t
 region's is a 404), and read-only tables of an application's rows."""
 
 from collections.abc import Callable, Iterable, Sequence
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import admin
@@ -36,6 +37,11 @@ def with_side(service: Callable[..., Any], **fixed: Any) -> Callable[..., Any]:
         return service(obj, by=by, comment=comment, side=regulator_side(by), **fixed)
 
     return call
+
+
+def number(value: Decimal | None) -> str:
+    """A decimal as written (120, 85.5), "—" when missing."""
+    return "—" if value is None else f"{value.normalize():f}"
 
 
 def table(headers: Sequence[str], rows: Iterable[Sequence[Any]], empty: str = "—") -> SafeString | str:
