@@ -131,7 +131,14 @@ def test_the_province_sees_everything_and_the_breakdown_by_city(client_for, regi
     assert dashboard["figures"]["total"].count == 2
     cities = {line.code: line for line in dashboard["cities"]}
     assert len(cities) == 13
-    centers = ["中心筹建审批", "中心验收审批", "中心任务书审核", "任务书变更审核", "筹建进展审核", "系统外中心核实"]
+    centers = [
+        "中心筹建审批",
+        "中心验收审批",
+        "中心任务书审核",
+        "任务书变更审核",
+        "筹建进展审核",
+        "系统外中心核实",
+    ]
     if who == "superuser":  # a superuser sees every queue, the city steps too
         centers = ["中心筹建初审", "中心筹建审批", "中心验收初审", "中心验收审批", *centers[2:]]
     labels = ["机构信息纠错报告", "整改审核", *centers, "加分审核", "申疑审核", "修复审核", "机构新闻投稿"]
