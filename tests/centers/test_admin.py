@@ -432,3 +432,44 @@ def test_the_centers_list_costs_the_same_queries_when_its_rows_double(
             assert client.get(url).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+@pytest.mark.parametrize("who", ["province_regulator", "superuser"])
+def test_every_page_search_and_filter_of_the_module_opens(
+    client_for, enabled, inst_admin, city_regulator, province_regulator, who
+):
+    center = building_center(enabled, inst_admin, city_regulator, province_regulator)
+    task_book_approved(center, inst_admin, city_regulator)
+    change = change_submitted(center, inst_admin)
+    indicator = center.task_book.indicators.get(number=1)
+    report = services.progress_save(
+        center=center,
+        by=inst_admin,
+        narrative="进展顺利。",
+        entries=[{"indicator_id": indicator.pk, "actual_value": Decimal("30"), "note": ""}],
+        files=[pdf("进展.pdf")],
+        submit=True,
+    )
+    services.taskbook_withdraw(task_book=change, by=inst_admin)
+    acceptance = acceptance_submitted(center, inst_admin)
+    registration = registration_submitted(enabled, inst_admin, "江苏省电线电缆产品质量检验中心")
+    objects = [center, center.construction_applications.get(), center.task_book, change, report, acceptance]
+    client = client_for(who)
+    for obj in [*objects, registration]:
+        obj.refresh_from_db()
+        opts = obj._meta
+        changelist = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+        queries = [{}, {"q": "中心"}, {"q": enabled.name}, {"status__exact": obj.status}, {"city": "320100"}]
+        for query in queries:
+            response = client.get(changelist, query)
+            assert response.status_code == 200, (changelist, query)
+            assert str(obj) in response.content.decode() or opts.model_name == "taskbook", (changelist, query)
+        assert client.get(change_url(obj)).status_code == 200, change_url(obj)
+        history = reverse(f"admin:{opts.app_label}_{opts.model_name}_history", args=[obj.pk])
+        assert client.get(history).status_code == 200, history
+    # No adding, no deleting: what the institution wrote is decided on, never edited.
+    for obj in objects:
+        opts = obj._meta
+        assert client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_add")).status_code == 403
+        delete = reverse(f"admin:{opts.app_label}_{opts.model_name}_delete", args=[obj.pk])
+        assert client.get(delete).status_code == 403
