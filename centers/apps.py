@@ -8,7 +8,7 @@ class CentersConfig(AppConfig):
     def ready(self) -> None:
         from sujt.core.modules import register_admin_group, register_module
 
-        from .integrations import deadlines, public, regulators, todos  # noqa: F401
+        from .integrations import deadlines, public, regulators, reporting, todos  # noqa: F401
         from .selectors import centers_enabled
 
         register_admin_group("04", self.label)

@@ -33,12 +33,13 @@ from sujt.core.attachments import AttachmentRule, attachment_replace, attachment
 from sujt.core.choices import AttachmentKind
 from sujt.core.models import Attachment
 from sujt.core.scoping import regulator_lists
+from sujt.core.validators import JIANGSU_AUTHORITY
 
 from .access import PERMISSION
 from .choices import EventSource
 from .models import CommitmentLetter, CreditEvent, CreditItem
 from .models.commitment import LETTER_PURPOSE
-from .services import JIANGSU_AUTHORITY, credit_institutions, event_record, recalculation_queue
+from .services import credit_institutions, event_record, recalculation_queue
 
 logger = logging.getLogger(__name__)
 

@@ -18,10 +18,9 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
-from institutions.choices import CertificateStatus
 from institutions.models import Certificate, Institution
+from institutions.selectors.qualification import jiangsu_certificates
 from sujt.core.dates import add_months
-from sujt.core.validators import JIANGSU_AUTHORITY  # CMA number digits 3–4 (DESIGN §7)
 
 from .choices import Direction, EventSource, EventState
 from .models import CreditEvent, CreditItem, CreditPolicy, CreditScore, CreditSnapshot
@@ -34,12 +33,7 @@ RECALCULATE_BATCH = 1000
 
 
 def _jiangsu_certificates(today: datetime.date) -> QuerySet[Certificate]:
-    return Certificate.objects.filter(
-        status=CertificateStatus.VALID,
-        withdrawn_at__isnull=True,
-        expires_on__gte=today,
-        number__regex=rf"^[0-9]{{2}}{JIANGSU_AUTHORITY}",
-    )
+    return jiangsu_certificates(today=today)
 
 
 def credit_institutions(*, today: datetime.date | None = None) -> QuerySet[Institution]:
@@ -178,6 +172,23 @@ def events_rectified(*, source_keys: Iterable[str], rectified_on: datetime.date)
     return CreditEvent.objects.filter(
         source_key__in=list(source_keys), direction=Direction.DEDUCTION, rectified_on__isnull=True
     ).update(rectified_on=rectified_on)
+
+
+def events_void(*, source_keys: Iterable[str], reason: str) -> set[int]:
+    """The deductions of these sources stop counting (已撤销: the source module withdrew its cause, e.g. a
+    regulator excused a late report); their institutions are recalculated. Returns them."""
+    institutions = _bulk_state(
+        CreditEvent.objects.filter(
+            source_key__in=list(source_keys),
+            direction=Direction.DEDUCTION,
+            state__in=[EventState.COUNTING, EventState.OBJECTED],
+        ),
+        EventState.VOIDED,
+        reason=reason,
+    )
+    if institutions:
+        recalculation_queue(sorted(institutions))
+    return institutions
 
 
 def _bulk_state(queryset: QuerySet[CreditEvent], to: str, *, reason: str) -> set[int]:

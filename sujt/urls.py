@@ -12,6 +12,7 @@ urlpatterns = [
     path("institutions/", include("institutions.urls")),
     path("rectification/", include("rectification.urls")),
     path("centers/", include("centers.urls")),
+    path("reports/", include("reporting.urls")),
     path("credit/", include("credit.urls")),
     path("verify/", include("institutions.urls_verify")),
     path("capabilities/", include("institutions.urls_capabilities")),

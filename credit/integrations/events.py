@@ -8,6 +8,12 @@ again, never counts twice.
 - order accepted → the order's deductions (K03, K04, and those of the findings it named) are rectified:
   from then on the institution may apply to repair them.
 
+the events of 07/08 运营数据填报 (reporting/events.py):
+
+- assignment overdue → K05 未按期填报运营数据 for an institution in credit's scope, once per assignment
+  (unless it was excused before the event was handled);
+- assignment excused → that K05 is voided (已撤销) and the score recalculated;
+
 and the event of 04 中心建设 (centers/events.py):
 
 - center running → J05 国家级质检中心 / J06 省级质检中心 for a 质检中心 (once per center, from its
@@ -18,11 +24,12 @@ import datetime
 
 from centers import events as center_events
 from rectification import events as rectification_events
+from reporting import events as reporting_events
 from sujt.core.events import subscribe
 from sujt.core.models import DomainEvent
 
 from ..choices import EventSource
-from ..services import event_record, events_rectified
+from ..services import credit_institutions, event_record, events_rectified, events_void
 
 FINDING_ITEMS = {"report_untrue": "K07", "report_false": "K08"}
 FINDING_ITEM_DEFAULT = "K02"
@@ -122,6 +129,33 @@ def on_order_accepted(event: DomainEvent) -> None:
     )
 
 
+def report_overdue_key(assignment_id: int) -> str:
+    return f"reporting.assignment:{assignment_id}:overdue"
+
+
+def on_report_overdue(event: DomainEvent) -> None:
+    payload = event.payload
+    excused = DomainEvent.objects.filter(
+        key=f"reporting.assignment:{payload['assignment_id']}:excused"
+    ).exists()
+    if excused or not credit_institutions().filter(pk=event.institution_id).exists():
+        return
+    _record(
+        event,
+        item_code="K05",
+        occurred_on=payload["overdue_on"],
+        source=EventSource.REPORT_OVERDUE,
+        key=report_overdue_key(payload["assignment_id"]),
+    )
+
+
+def on_report_excused(event: DomainEvent) -> None:
+    events_void(
+        source_keys=[report_overdue_key(event.payload["assignment_id"])],
+        reason="监管部门准予免于逾期，扣分撤销",
+    )
+
+
 CENTER_ITEMS = {("national", "quality"): "J05", ("provincial", "quality"): "J06"}
 
 
@@ -144,4 +178,6 @@ subscribe(rectification_events.PENALTY_RECORDED, on_penalty_recorded)
 subscribe(rectification_events.ORDER_ISSUED, on_order_issued)
 subscribe(rectification_events.ORDER_OVERDUE, on_order_overdue)
 subscribe(rectification_events.ORDER_ACCEPTED, on_order_accepted)
+subscribe(reporting_events.ASSIGNMENT_OVERDUE, on_report_overdue)
+subscribe(reporting_events.ASSIGNMENT_EXCUSED, on_report_excused)
 subscribe(center_events.CENTER_RUNNING, on_center_running)

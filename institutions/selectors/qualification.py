@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from sujt.core.dates import add_months
+from sujt.core.validators import JIANGSU_AUTHORITY  # CMA number digits 3–4 (DESIGN §7)
 
 from ..choices import CertificateStatus
 from ..models import Capability, Certificate, Equipment, Personnel, Signatory, Site
@@ -225,4 +226,16 @@ def personnel_departments(*, institution_id: int) -> list[str]:
         .order_by("department")
         .values_list("department", flat=True)
         .distinct()
+    )
+
+
+def jiangsu_certificates(*, today: datetime.date | None = None) -> QuerySet[Certificate]:
+    """Valid CMA certificates issued by Jiangsu (number digits 3–4, DESIGN §7) on `today`: holding one
+    puts an institution in the scope of credit evaluation (05), which reporting's target filters offer
+    too."""
+    return Certificate.objects.filter(
+        status=CertificateStatus.VALID,
+        withdrawn_at__isnull=True,
+        expires_on__gte=today or timezone.localdate(),
+        number__regex=rf"^[0-9]{{2}}{JIANGSU_AUTHORITY}",
     )

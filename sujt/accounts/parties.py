@@ -85,6 +85,20 @@ def institution_members_with_perm(*, institution_id: int, perm: str) -> QuerySet
     ).distinct()
 
 
+def members_with_perm_in(*, institution_ids: list[int], perm: str) -> QuerySet[User]:
+    """The active members holding module permission `perm` in any of these institutions (one query),
+    for a message to many institutions at once."""
+    granted = InstitutionUserObjectPermission.objects.filter(
+        content_object_id__in=institution_ids, permission__codename=perm
+    ).values("user_id")
+    return User.objects.filter(
+        Q(memberships__role=MembershipRole.ADMIN) | Q(pk__in=granted),
+        is_active=True,
+        memberships__institution_id__in=institution_ids,
+        memberships__is_active=True,
+    ).distinct()
+
+
 def oversees_region(*, user: Any, region_code: str) -> bool:
     """A regulator (or superuser) whose jurisdiction contains `region_code`."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:

@@ -520,3 +520,73 @@ def institution_facet_values(institution_ids: Sequence[int]) -> dict[int, list[F
         for pk, value in facet.values(list(institution_ids)).items():
             found.setdefault(pk, []).append(FacetValue(facet, value))
     return found
+
+
+# --- Report subjects ---------------------------------------------------------------------------------
+#
+# What other than an institution a reporting task may be sent to (08 中心运营数据填报: centers). The app
+# that owns the objects declares them; the reporting module reads the declaration and keeps each
+# assignment's subject by content type and id, so neither app imports the other:
+#
+#     register_report_subject("center", label="中心", model=Center, queryset=running_centers,
+#                             filters=[SubjectFilter("level", "中心级别", CenterLevel.choices), ...])
+
+
+@dataclass(frozen=True)
+class SubjectFilter:
+    """A filter of a subject kind offered when a task's targets are chosen: `key` is the model field
+    the chosen values match (`<key>__in`), `choices` its values with their labels."""
+
+    key: str
+    label: str
+    choices: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class ReportSubject:
+    """`queryset()` the subjects that may be sent a report now (with `institution` selected: each
+    subject's report is filled in by its institution, `institution_field` names the foreign key);
+    `name(obj)` what the subject is called in lists and exports."""
+
+    key: str
+    label: str
+    model: type[Model]
+    queryset: Callable[[], QuerySet]
+    filters: tuple[SubjectFilter, ...] = ()
+    institution_field: str = "institution"
+    name: Callable[[Any], str] = str
+
+
+_report_subjects: dict[str, ReportSubject] = {}
+
+
+def register_report_subject(
+    key: str,
+    *,
+    label: str,
+    model: type[Model],
+    queryset: Callable[[], QuerySet],
+    filters: Sequence[SubjectFilter] = (),
+    institution_field: str = "institution",
+    name: Callable[[Any], str] = str,
+) -> ReportSubject:
+    """Declares a kind of report subject (see ReportSubject); registering a key again replaces it."""
+    subject = ReportSubject(
+        key=key,
+        label=label,
+        model=model,
+        queryset=queryset,
+        filters=tuple(filters),
+        institution_field=institution_field,
+        name=name,
+    )
+    _report_subjects[key] = subject
+    return subject
+
+
+def unregister_report_subject(key: str) -> None:
+    _report_subjects.pop(key, None)
+
+
+def report_subject(key: str) -> ReportSubject | None:
+    return _report_subjects.get(key)
