@@ -21,7 +21,6 @@ from django.utils.translation import gettext_lazy as _
 from institutions.models import Institution
 from sujt.core.audit import history
 from sujt.core.models import Reviewable, TimeStampedModel
-from sujt.core.regions import validate_region_code
 
 from .choices import CHOICE_TYPES, NUMERIC_TYPES, AssignmentStatus, FieldType, TargetKind, TaskStatus
 from .workflows import ASSIGNMENT_WORKFLOW
@@ -153,9 +152,8 @@ class ReportTask(TimeStampedModel):
     target_kind = models.CharField(_("填报对象"), max_length=12, choices=TargetKind.choices)
     instructions = models.TextField(_("填报说明"), blank=True)
     criteria = models.JSONField(_("对象筛选条件"), default=dict, blank=True, editable=False)
-    region_code = models.CharField(
-        _("发布范围"), max_length=6, validators=[validate_region_code], editable=False, db_index=True
-    )
+    # The issuer's jurisdiction: the province (320000), a city or a district.
+    region_code = models.CharField(_("发布范围"), max_length=6, editable=False, db_index=True)
     status = models.CharField(
         _("状态"), max_length=10, choices=TaskStatus.choices, default=TaskStatus.DRAFT, editable=False
     )

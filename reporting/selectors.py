@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
+from institutions.models import Institution
 from sujt.accounts.permissions import institution_ids_for
 from sujt.core.regions import CITIES, city_code_of
 from sujt.core.scoping import in_scope, jurisdictions_over, regulator_scoped
@@ -145,7 +146,17 @@ def task_assignments(*, task: ReportTask, user: Any) -> QuerySet[ReportAssignmen
     return regulator_scoped(task.assignments.all(), user=user, region_field=REGION_FIELD)
 
 
-OVERDUE_NOW = (S.OVERDUE,)
+def scoped_assignments(*, user: Any) -> QuerySet[ReportAssignment]:
+    """Every assignment in the regulator's jurisdiction (for counts beside a list of tasks)."""
+    return regulator_scoped(ReportAssignment.objects.all(), user=user, region_field=REGION_FIELD).values("pk")
+
+
+def target_names(chosen: list[Any]) -> list[str]:
+    """The names of a few targets (reporting.targets.Target) for a preview, in their order (one query)."""
+    names = dict(
+        Institution.objects.filter(pk__in={t.institution_id for t in chosen}).values_list("pk", "name")
+    )
+    return [t.subject_name or names.get(t.institution_id, "") for t in chosen]
 
 
 @dataclass
@@ -196,18 +207,5 @@ def export_assignments(*, task: ReportTask, user: Any) -> QuerySet[ReportAssignm
     return (
         task_assignments(task=task, user=user)
         .select_related("institution")
-        .only(
-            "pk",
-            "status",
-            "values",
-            "explanations",
-            "submitted_at",
-            "overdue_at",
-            "excused_at",
-            "subject_name",
-            "institution__name",
-            "institution__uscc",
-            "institution__region_code",
-        )
         .order_by("institution__region_code", "institution__name", "subject_name", "pk")
     )

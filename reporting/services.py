@@ -28,7 +28,7 @@ from sujt.core.workflow import InvalidTransition, Side, transition
 
 from . import events, schema, targets
 from .choices import AssignmentStatus, TargetKind, TaskStatus
-from .models import PERMISSION, ReportAssignment, ReportTask, ReportTemplate
+from .models import PERMISSION, ReportAssignment, ReportTask, ReportTemplate, TemplateField
 from .selectors import previous_values
 
 S = AssignmentStatus
@@ -52,6 +52,23 @@ def template_save(*, template: ReportTemplate, by: Any) -> ReportTemplate:
         template.full_clean()
         template.save()
     return template
+
+
+def template_copy(*, template: ReportTemplate, by: Any) -> ReportTemplate:
+    """A copy of a template with its fields, named “…（副本）” (a second copy gets a number), to adapt."""
+    with transaction.atomic():
+        name, n = f"{template.name}（副本）", 1
+        while ReportTemplate.objects.filter(name=name).exists():
+            n += 1
+            name = f"{template.name}（副本{n}）"
+        fields = list(template.fields.all())
+        copy = ReportTemplate.objects.create(
+            name=name[:100], target_kind=template.target_kind, description=template.description
+        )
+        for field in fields:
+            field.pk, field.id, field.template = None, None, copy
+        TemplateField.objects.bulk_create(fields)
+    return copy
 
 
 def task_title_default(*, template: ReportTemplate, period_label: str) -> str:
