@@ -58,20 +58,10 @@ def assignment_get(*, institution_id: int, pk: int) -> ReportAssignment:
 
 
 def has_center_reports(institution: Any) -> bool:
-    """Whether module 08 applies to the institution: it hosts centers (center construction enabled) or was
-    sent a center report (remembered on the instance: the menu and the view both ask)."""
-    if institution is None or getattr(institution, "pk", None) is None:
-        return False
-    known = getattr(institution, "_has_center_reports", None)
-    if known is None:
-        known = (
-            bool(getattr(institution, "centers_enabled", False))
-            or ReportAssignment.objects.filter(
-                institution_id=institution.pk, task__target_kind=TargetKind.CENTER
-            ).exists()
-        )
-        institution._has_center_reports = known
-    return known
+    """Whether module 08 applies to the institution: one a regulator enabled center construction for (a
+    center report goes to a center's host, and centers exist only there). Read from the institution row,
+    no query: the menu asks on every page."""
+    return bool(getattr(institution, "centers_enabled", False))
 
 
 def previous_assignment(*, assignment: ReportAssignment) -> ReportAssignment | None:

@@ -219,8 +219,9 @@ def test_dashboard_queries_are_bounded_and_do_not_grow_with_data(
     # permission), 完善基础信息 (permission, testing fields), its to-dos (certificates, error reports);
     # 1 for module 06's to-dos (returned news); 1 for the 政策文件通知 block (latest laws and notices);
     # 1 for whether module 05 applies (a Jiangsu-issued certificate), for the menu; 3 for module 04's
-    # to-dos (the institutions where the user manages centers, and its two deadlines).
-    with django_assert_max_num_queries(21), CaptureQueriesContext(connection) as large:
+    # to-dos (the institutions where the user manages centers, and its two deadlines); 1 for module
+    # 07/08's deadline (the assignments to fill).
+    with django_assert_max_num_queries(22), CaptureQueriesContext(connection) as large:
         html = dashboard_html(client)
     assert "switch-institution" in html
     assert f'<option value="{institution.pk}" selected>' in html
