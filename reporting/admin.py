@@ -40,6 +40,8 @@ from .choices import AssignmentStatus, TaskStatus
 from .models import REGION_FIELD, ReportAssignment, ReportTask, ReportTemplate, TemplateField
 
 S = AssignmentStatus
+# How the reminder rule reads in messages (services.REMIND_INTERVAL is the rule).
+REMIND_WINDOW = f"{int(services.REMIND_INTERVAL.total_seconds() // 3600)} 小时"
 PREVIEW_NAMES = 10
 
 
@@ -358,7 +360,11 @@ class ReportTaskAdmin(HistoryAdmin):
                 self.message_user(
                     request,
                     f"已向 {result.sent} 个未提交的对象发送催报（站内消息和短信）"
-                    + (f"；{result.skipped} 个在 24 小时内已催报过，本次跳过。" if result.skipped else "。"),
+                    + (
+                        f"；{result.skipped} 个在 {REMIND_WINDOW}内已催报过，本次跳过。"
+                        if result.skipped
+                        else "。"
+                    ),
                 )
             return HttpResponseRedirect(self._change_url(task))
         count = laggards.count()
@@ -368,7 +374,7 @@ class ReportTaskAdmin(HistoryAdmin):
             title="催报",
             lines=[
                 f"发布范围内尚未提交的对象共 {count} 个（未填报、草稿、已退回、逾期未报）。",
-                "将向各对象有“运营数据填报”权限的人员发送站内消息和短信；24 小时内已催报过的跳过。",
+                f"将向各对象有“运营数据填报”权限的人员发送站内消息和短信；{REMIND_WINDOW}内已催报过的跳过。",
             ],
             button="发送催报",
             disabled=count == 0,
@@ -524,7 +530,9 @@ class ReportAssignmentAdmin(ReadOnlyChangeFormMixin, ReviewAdminMixin, RegionSco
         except ValidationError as error:
             self.message_user(request, "；".join(error.messages), messages.ERROR)
             return
-        skipped = f"；{result.skipped} 个已提交或 24 小时内已催报过，本次跳过" if result.skipped else ""
+        skipped = (
+            f"；{result.skipped} 个已提交或 {REMIND_WINDOW}内已催报过，本次跳过" if result.skipped else ""
+        )
         self.message_user(request, f"已向 {result.sent} 个对象发送催报{skipped}。")
 
     @admin.action(description=_("免于逾期（须填写理由）"), permissions=["change"])

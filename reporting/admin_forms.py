@@ -178,17 +178,19 @@ class TemplateFieldFormSet(BaseInlineFormSet):
     """A template needs at least one field, and each key once."""
 
     def clean(self) -> None:
-        super().clean()
+        # The repeated keys are named here, before Django's own uniqueness check (which runs in
+        # super().clean()) can answer with its generic message about the model's internal field name.
         keys = []
         for form in self.forms:
             if not hasattr(form, "cleaned_data") or not form.cleaned_data or form.cleaned_data.get("DELETE"):
                 continue
             keys.append(form.cleaned_data.get("key"))
-        if not keys:
-            raise ValidationError("模板至少需要一个字段。")
         repeated = sorted({key for key in keys if key and keys.count(key) > 1})
         if repeated:
             raise ValidationError(f"字段标识不能重复：{'、'.join(repeated)}")
+        super().clean()
+        if not keys:
+            raise ValidationError("模板至少需要一个字段。")
 
 
 class ExcuseForm(forms.Form):

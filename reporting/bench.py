@@ -80,10 +80,12 @@ def _fill(task, *, seed: int) -> int:
     now = timezone.now()
     rows = list(task.assignments.only("pk"))
     for row in rows:
-        row.values = {spec["key"]: _answer(spec["type"], rng) for spec in task.schema}
+        row.values = row.submitted_values = {spec["key"]: _answer(spec["type"], rng) for spec in task.schema}
         row.status = AssignmentStatus.SUBMITTED
         row.submitted_at = now
-    ReportAssignment.objects.bulk_update(rows, ["values", "status", "submitted_at"], batch_size=1000)
+    ReportAssignment.objects.bulk_update(
+        rows, ["values", "submitted_values", "status", "submitted_at"], batch_size=1000
+    )
     return len(rows)
 
 

@@ -22,7 +22,9 @@ def _handed_in(assignment: ReportAssignment) -> bool:
 
 def _answer(spec: schema.FieldSpec):
     def read(assignment: ReportAssignment) -> Any:
-        return schema.cell(spec, assignment.values.get(spec.key)) if _handed_in(assignment) else None
+        return (
+            schema.cell(spec, assignment.submitted_values.get(spec.key)) if _handed_in(assignment) else None
+        )
 
     return read
 
@@ -33,7 +35,9 @@ def _explanations(specs: list[schema.FieldSpec]):
     def read(assignment: ReportAssignment) -> str:
         if not _handed_in(assignment):
             return ""
-        return "；".join(f"{labels.get(key, key)}：{text}" for key, text in assignment.explanations.items())
+        return "；".join(
+            f"{labels.get(key, key)}：{text}" for key, text in assignment.submitted_explanations.items()
+        )
 
     return read
 

@@ -3,7 +3,7 @@ published tasks, a tab per state with counts, search by task, Excel export (sujt
 
 from typing import Any
 
-from django.db.models import Count
+from django.db.models import Case, Count, DateField, F, IntegerField, Value, When
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -16,13 +16,33 @@ from .models import PERMISSION, ReportAssignment
 
 
 class AssignmentFilter(ListFilterSet):
-    q = SearchFilter(fields=["task__title", "task__period_label", "subject_name"], label="任务名称或中心名称")
+    q = SearchFilter(fields=["task__title", "task__period_label"], label="任务名称或填报期间")
     status = TabFilter(choices=AssignmentStatus.choices)
+
+
+class CenterAssignmentFilter(ListFilterSet):
+    q = SearchFilter(
+        fields=["task__title", "task__period_label", "subject_name"], label="任务、期间或中心名称"
+    )
+    status = TabFilter(choices=AssignmentStatus.choices)
+
+
+# What is still owed comes first, the nearest deadline on top; then what was handed in, latest first.
+ORDERING = ("-owed", "owed_due_on", "-due_on", "subject_name", "-pk")
 
 
 def _selector(kind: str):
     def select(request: HttpRequest):
-        return selectors.assignments_of(institution_id=request.institution.pk, target_kind=kind)
+        return selectors.assignments_of(institution_id=request.institution.pk, target_kind=kind).annotate(
+            owed=Case(
+                When(status__in=selectors.WAITING, then=Value(1)),
+                default=Value(0),
+                output_field=IntegerField(),
+            ),
+            owed_due_on=Case(
+                When(status__in=selectors.WAITING, then=F("due_on")), default=None, output_field=DateField()
+            ),
+        )
 
     return select
 
@@ -79,7 +99,8 @@ def _list(kind: str, *, key: str, title: str, empty_hint: str) -> WorkspaceList:
         key=key,
         title=title,
         selector=_selector(kind),
-        filterset=AssignmentFilter,
+        filterset=CenterAssignmentFilter if kind == TargetKind.CENTER else AssignmentFilter,
+        ordering=ORDERING,
         columns=_columns(kind),
         extra_context=_tabs(kind),
         export_title="填报任务",

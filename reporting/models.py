@@ -237,6 +237,10 @@ class ReportAssignment(Reviewable, TimeStampedModel):
     due_on = models.DateField(_("截止日期"))
     values = models.JSONField(_("填报内容"), default=dict, blank=True, editable=False)
     explanations = models.JSONField(_("变动说明"), default=dict, blank=True, editable=False)
+    # What was last handed in, kept apart from the working copy above: a returned report being corrected
+    # is the institution's own draft, while regulators, exports and the next period read this one.
+    submitted_values = models.JSONField(_("已提交的填报内容"), default=dict, blank=True, editable=False)
+    submitted_explanations = models.JSONField(_("已提交的变动说明"), default=dict, blank=True, editable=False)
     saved_at = models.DateTimeField(_("最近保存时间"), null=True, blank=True, editable=False)
     overdue_at = models.DateTimeField(_("逾期时间"), null=True, blank=True, editable=False)
     excused_at = models.DateTimeField(_("免于逾期时间"), null=True, blank=True, editable=False)

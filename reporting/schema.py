@@ -68,12 +68,20 @@ class FieldSpec:
         return f"{self.label}（{unit}）" if unit and f"（{unit}）" not in self.label else self.label
 
     def bounds(self) -> tuple[Decimal | None, Decimal | None]:
-        low = Decimal(self.min_value) if self.min_value not in (None, "") else None
-        high = Decimal(self.max_value) if self.max_value not in (None, "") else None
+        low, high = _limit(self.min_value), _limit(self.max_value)
         if self.type == T.PERCENT:
             low = PERCENT_RANGE[0] if low is None else low
             high = PERCENT_RANGE[1] if high is None else high
         return low, high
+
+
+def _limit(value: str | None) -> Decimal | None:
+    """A template's limit as the number it means (kept with four places: 0.0000 is 0, 90.5000 is 90.5),
+    so that an error says 「营业收入」不能小于 0。"""
+    if value in (None, ""):
+        return None
+    number = Decimal(value)
+    return number.quantize(Decimal(1)) if number == number.to_integral_value() else number.normalize()
 
 
 def specs_of(schema: Iterable[Mapping[str, Any]]) -> list[FieldSpec]:
@@ -127,17 +135,19 @@ def form_field(spec: FieldSpec, *, required: bool) -> forms.Field:
         field.error_messages["required"] = common["error_messages"]["required"]
         return field
     if spec.type == T.TEXT:
+        common["error_messages"]["max_length"] = f"「{spec.label}」最多 {TEXT_MAX} 个字。"
         return forms.CharField(**common, max_length=TEXT_MAX)
     if spec.type == T.LONG_TEXT:
+        common["error_messages"]["max_length"] = f"「{spec.label}」最多 {LONG_TEXT_MAX} 个字。"
         return forms.CharField(**common, max_length=LONG_TEXT_MAX, widget=forms.Textarea(attrs={"rows": 4}))
     if spec.type == T.DATE:
         common["error_messages"]["invalid"] = f"「{spec.label}」请按 2026-01-31 的格式填写日期。"
         return forms.DateField(**common, widget=forms.DateInput(attrs={"type": "date"}))
     if spec.type == T.SINGLE:
         common["error_messages"]["invalid_choice"] = f"「{spec.label}」请从选项中选择。"
-        return forms.ChoiceField(
-            **common, choices=[("", "请选择"), *((o, o) for o in spec.options)], widget=forms.RadioSelect
-        )
+        # No 请选择 choice: as a radio button it would be an answer of its own; leaving them all unticked
+        # is how a draft leaves the question open.
+        return forms.ChoiceField(**common, choices=[(o, o) for o in spec.options], widget=forms.RadioSelect)
     if spec.type == T.MULTIPLE:
         common["error_messages"]["invalid_choice"] = f"「{spec.label}」请从选项中选择。"
         common["error_messages"]["required"] = f"请至少选择一项「{spec.label}」。"
@@ -148,7 +158,7 @@ def form_field(spec: FieldSpec, *, required: bool) -> forms.Field:
         common["error_messages"]["invalid_choice"] = f"「{spec.label}」请选择是或否。"
         return forms.TypedChoiceField(
             **common,
-            choices=[("", "请选择"), ("yes", YES), ("no", NO)],
+            choices=[("yes", YES), ("no", NO)],
             coerce=lambda value: value == "yes",
             empty_value=None,
             widget=forms.RadioSelect,

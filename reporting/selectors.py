@@ -15,7 +15,7 @@ from sujt.core.regions import CITIES, city_code_of
 from sujt.core.scoping import in_scope, jurisdictions_over, regulator_scoped
 
 from . import schema
-from .choices import AssignmentStatus, TargetKind, TaskStatus
+from .choices import AssignmentStatus, TaskStatus
 from .models import PERMISSION, REGION_FIELD, ReportAssignment, ReportTask
 
 S = AssignmentStatus
@@ -41,7 +41,7 @@ def assignments_for(*, user: Any, target_kind: str | None = None) -> QuerySet[Re
 
 def assignments_of(*, institution_id: int, target_kind: str | None = None) -> QuerySet[ReportAssignment]:
     """The institution's assignments of published tasks (the workspace, behind its permission guard),
-    those still owed first by deadline."""
+    latest deadline first; the workspace lists put what is still owed on top (lists.ORDERING)."""
     queryset = ReportAssignment.objects.filter(
         institution_id=institution_id, task__status=TaskStatus.PUBLISHED
     ).select_related("task")
@@ -81,7 +81,7 @@ def previous_assignment(*, assignment: ReportAssignment) -> ReportAssignment | N
 
 def previous_values(*, assignment: ReportAssignment) -> dict[str, Any]:
     previous = previous_assignment(assignment=assignment)
-    return dict(previous.values) if previous else {}
+    return dict(previous.submitted_values) if previous else {}
 
 
 @dataclass(frozen=True)
@@ -96,8 +96,10 @@ class Answer:
 
 
 def answers_of(assignment: ReportAssignment, *, previous: dict[str, Any] | None = None) -> list[Answer]:
+    """What was handed in (the read-only page and the regulators' view), never the working copy."""
     previous = previous_values(assignment=assignment) if previous is None else previous
-    values, explanations = assignment.values or {}, assignment.explanations or {}
+    values = assignment.submitted_values or {}
+    explanations = assignment.submitted_explanations or {}
     return [
         Answer(
             spec=spec,

@@ -111,6 +111,8 @@ def task_publish(*, task: ReportTask, by: Any) -> int:
             raise InvalidTransition("该任务已发布，请刷新后查看。")
         if task.due_on <= timezone.localdate():
             raise ValidationError({"due_on": "截止日期须晚于今天，请修改后再发布。"})
+        if not task.template.active:  # deactivated after the draft was saved
+            raise ValidationError({"template": "该模板已停用，请选择其他模板。"})
         frozen = task.template.schema()
         schema.validate_schema(frozen)
         chosen = targets.targets_of(
@@ -200,8 +202,9 @@ def assignment_save(
             missing = schema.explanation_errors(specs, stored, previous, kept)
             if missing:
                 raise ValidationError({f"explain_{key}": message for key, message in missing.items()})
+        handed_in = {"submitted_values": stored, "submitted_explanations": kept} if submit else {}
         ReportAssignment.objects.filter(pk=assignment.pk).update(
-            values=stored, explanations=kept, saved_at=timezone.now()
+            values=stored, explanations=kept, saved_at=timezone.now(), **handed_in
         )
         if assignment.status == S.PENDING:
             transition(obj=assignment, name="save", by=by, side=Side.INSTITUTION)
@@ -252,7 +255,8 @@ def assignment_mark_overdue(*, assignment: ReportAssignment) -> None:
                 "assignment_id": assignment.pk,
                 "task_id": assignment.task_id,
                 "due_on": assignment.due_on.isoformat(),
-                "overdue_on": timezone.localdate().isoformat(),
+                # The day it became overdue, however late the job ran (the credit record is dated by it).
+                "overdue_on": (assignment.due_on + datetime.timedelta(days=1)).isoformat(),
             },
         )
         notify(

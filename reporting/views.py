@@ -46,7 +46,7 @@ def _form(
 def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     assignment = selectors.assignment_get(institution_id=request.institution.pk, pk=pk)
     previous_report = selectors.previous_assignment(assignment=assignment)
-    previous = dict(previous_report.values) if previous_report else {}
+    previous = dict(previous_report.submitted_values) if previous_report else {}
     context = {
         "assignment": assignment,
         "task": assignment.task,
@@ -87,4 +87,5 @@ def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             request, "填报内容有误，请按提示修改。" if submitting else "草稿未保存，请按提示修改。"
         )
     context["form"] = form
-    return render(request, "reporting/assignment_form.html", context, status=200)
+    post = request.method == "POST"  # here only when the form or the service refused it
+    return render(request, "reporting/assignment_form.html", context, status=400 if post else 200)

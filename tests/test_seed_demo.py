@@ -3,7 +3,6 @@
 from io import StringIO
 
 import pytest
-from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth import authenticate
 from django.contrib.auth.models import Group
@@ -19,6 +18,7 @@ from sujt.core.admin import RegionScopedAdmin
 from sujt.core.choices import RegionLevel
 from sujt.core.regions import CITIES, DISTRICTS, PROVINCE_CODE, city_code_of
 from sujt.core.validators import validate_id_card, validate_uscc
+from tests.demo_checks import row_counts
 
 # The demo is seeded once for the module (tests/conftest.py `demo_seeded`); `seed()` below runs the
 # command again on top of it, which must find everything in place.
@@ -31,10 +31,6 @@ def seed() -> str:
     out = StringIO()
     call_command("seed_demo", stdout=out)
     return out.getvalue()
-
-
-def row_counts() -> dict[str, int]:
-    return {model._meta.label: model._default_manager.count() for model in apps.get_models()}
 
 
 def test_running_seed_demo_twice_changes_nothing():

@@ -40,6 +40,7 @@ from tests.factories import (
     MembershipFactory,
     NewsSubmissionFactory,
     PatentFactory,
+    RegulatorFactory,
     SoftwareCopyrightFactory,
     TrademarkFactory,
     UserFactory,
@@ -279,6 +280,13 @@ WORKSPACE: dict[str, Access] = {
         [f"news:submission_{page}" for page in ("detail", "edit", "submit", "withdraw", "delete")],
         "news_submission",
     ),
+    # 07 技术机构运营数据填报 · 08 中心运营数据填报 (08 only where center construction is enabled: the
+    # permission walk's institutions have it off, so 08's lists answer 404 to everyone logged in)
+    **_module(
+        "fill_reports",
+        ["reporting:list", "reporting:export", "reporting:center_list", "reporting:center_export"],
+    ),
+    "reporting:assignment_detail": Access("fill_reports", "report_assignment"),
 }
 
 # Admin patterns that the project's own URLs answer first.
@@ -430,6 +438,17 @@ def _news_file(institution, admin):
     return attachment_create(owner=submission, file=file, kinds=["pdf"], by=admin)
 
 
+def _report_assignment(institution, admin):
+    """The institution's assignment of a published task of the built-in 07 template (issued by the
+    province, whose jurisdiction holds every institution)."""
+    from reporting.models import ReportAssignment
+    from tests.reporting.factories import task_published
+
+    regulator = RegulatorFactory(region_code="320000", bureau="江苏省市场监督管理局").user
+    task = task_published(regulator, criteria={"usccs": [institution.uscc]})
+    return ReportAssignment.objects.get(task=task, institution=institution)
+
+
 def _centers_enabled(institution):
     institution.centers_enabled = True
     institution.save(update_fields=["centers_enabled"])
@@ -545,6 +564,7 @@ OBJECT_BUILDERS: dict[str, Callable[[Any, Any], int]] = {
     "center_taskbook": lambda institution, admin: _center(institution, admin).task_book_id,
     "center_progress": lambda institution, admin: _center_progress(institution, admin).pk,
     "center_acceptance": lambda institution, admin: _center_acceptance(institution, admin).pk,
+    "report_assignment": lambda institution, admin: _report_assignment(institution, admin).pk,
     # A feasibility report: served by the module's own view, never by core's generic download.
     "center_file": lambda institution, admin: (
         attachments_of(_center_construction(institution, admin)).get().pk

@@ -7,7 +7,6 @@ import re
 from io import StringIO
 
 import pytest
-from django.apps import apps
 from django.urls import reverse
 from django.utils import timezone
 
@@ -39,6 +38,7 @@ from sujt.core.regions import CITIES, city_code_of
 from sujt.core.registries import review_queues_for
 from sujt.core.todos import todos_for
 from sujt.core.workflow import transitions_of
+from tests.demo_checks import row_counts
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_seeded")]
 TODAY = timezone.localdate()
@@ -58,10 +58,6 @@ def queue_counts(user: User) -> dict[str, int]:
     return {
         queue.key: queue.count for queue in review_queues_for(user=user) if queue.key.startswith("centers.")
     }
-
-
-def row_counts() -> dict[str, int]:
-    return {model._meta.label: model._default_manager.count() for model in apps.get_models()}
 
 
 def test_seeding_again_changes_nothing():

@@ -10,7 +10,6 @@ from collections import Counter, defaultdict
 from io import StringIO
 
 import pytest
-from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.db.models import Count
@@ -40,6 +39,7 @@ from sujt.core.choices import AttachmentKind, ReviewStatus
 from sujt.core.choices import TestingField as Field
 from sujt.core.models import ReviewTransition
 from sujt.core.validators import parse_cma_number, validate_mobile, validate_uscc
+from tests.demo_checks import row_counts
 
 pytestmark = pytest.mark.django_db
 
@@ -54,10 +54,6 @@ def _seeded(demo_seeded, settings):
 
 def today() -> datetime.date:
     return timezone.localdate()
-
-
-def row_counts() -> dict[str, int]:
-    return {model._meta.label: model._default_manager.count() for model in apps.get_models()}
 
 
 def test_seed_reports_what_it_created(demo_seeded):

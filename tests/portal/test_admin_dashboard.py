@@ -142,7 +142,16 @@ def test_the_province_sees_everything_and_the_breakdown_by_city(client_for, regi
     ]
     if who == "superuser":  # a superuser sees every queue, the city steps too
         centers = ["中心筹建初审", "中心筹建审批", "中心验收初审", "中心验收审批", *centers[2:]]
-    labels = ["机构信息纠错报告", "整改审核", *centers, "加分审核", "申疑审核", "修复审核", "机构新闻投稿", "运营数据审核"]
+    labels = [
+        "机构信息纠错报告",
+        "整改审核",
+        *centers,
+        "加分审核",
+        "申疑审核",
+        "修复审核",
+        "机构新闻投稿",
+        "运营数据审核",
+    ]
     assert dashboard["city_queue_labels"] == labels
     nanjing, suzhou, wuxi = cities["320100"], cities["320500"], cities["320200"]
     pending = [1 if label in ("机构信息纠错报告", "机构新闻投稿") else 0 for label in labels]

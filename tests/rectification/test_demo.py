@@ -5,7 +5,6 @@ inspection result and one penalty published on the portal and on the institution
 from io import StringIO
 
 import pytest
-from django.apps import apps
 from django.urls import reverse
 
 from institutions.demo import admin_phone, demo_institution_spec
@@ -19,16 +18,13 @@ from sujt.accounts.models import User
 from sujt.core.choices import EventDeliveryStatus
 from sujt.core.events import DISCLOSURE_REQUESTED
 from sujt.core.models import Attachment, DomainEvent, EventDelivery
+from tests.demo_checks import row_counts
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_seeded")]
 
 
 def institution_uscc(number: int) -> str:
     return demo_institution_spec(number)["uscc"]
-
-
-def row_counts() -> dict[str, int]:
-    return {model._meta.label: model._default_manager.count() for model in apps.get_models()}
 
 
 def test_seeding_again_changes_nothing():
