@@ -445,11 +445,9 @@ class ReportAssignmentAdmin(ReadOnlyChangeFormMixin, ReviewAdminMixin, RegionSco
     region_field = REGION_FIELD
     list_display = [
         "target",
-        "institution",
         "region",
         "task",
         "status_with_lateness",
-        "due_on",
         "submitted_at",
     ]
     list_filter = [
@@ -479,9 +477,19 @@ class ReportAssignmentAdmin(ReadOnlyChangeFormMixin, ReviewAdminMixin, RegionSco
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    @admin.display(description=_("填报对象"), ordering="subject_name")
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> list:
+        fields = super().get_fields(request, obj)
+        if obj is not None and not obj.subject_name:  # an institution's own report: no center to name
+            fields = [name for name in fields if name != "subject_name"]
+        return fields
+
+    @admin.display(description=_("填报对象"), ordering="institution__name")
     def target(self, obj: ReportAssignment) -> str:
-        return obj.target_name
+        # One column for both kinds (a second one would repeat the institution's name on every row of an
+        # institution task): a center is shown with the institution that fills its report in.
+        if not obj.subject_name:
+            return obj.institution.name
+        return format_html('{}<div class="help">{}</div>', obj.subject_name, obj.institution.name)
 
     @admin.display(description=_("所在地区"))
     def region(self, obj: ReportAssignment) -> str:

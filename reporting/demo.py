@@ -354,7 +354,8 @@ def _closed(demo: Demo, template: ReportTemplate) -> ReportTask | None:
     """Last year's annual report, closed: published with a deadline a month ahead (the services refuse
     a past one), then its deadline, its publication and creation times and its assignments' deadlines
     are moved back with one update each, right after publishing, as if it had been issued in winter and
-    closed on its date. The transition log keeps the real (today's) times of the submissions and reviews.
+    closed on its date; so are the times of the reports handed in on time. The transition log keeps the
+    real (today's) times of the submissions and reviews.
     The late ones are left for the deadline job (`_overdue_after_job`)."""
     task = _annual(
         demo,
@@ -393,6 +394,16 @@ def _closed(demo: Demo, template: ReportTemplate) -> ReportTask | None:
             )
             _hand_in(assignment, by=admin, values=values)
         services.assignment_accept(assignment=assignment, by=reviewer, comment=ACCEPT_COMMENT, side=Side.CITY)
+    # Those handed in on time show it: handed in a fortnight before the deadline, reviewed a week later
+    # (the late ones are handed in after the job, in _overdue_after_job, and keep today's times).
+    handed_in = timezone.make_aware(
+        datetime.datetime.combine(due_on - datetime.timedelta(days=14), datetime.time(10))
+    )
+    ReportAssignment.objects.filter(task=task, submitted_at__isnull=False).update(
+        submitted_at=handed_in,
+        saved_at=handed_in,
+        status_changed_at=handed_in + datetime.timedelta(days=7),
+    )
     task.refresh_from_db()
     return task
 

@@ -815,6 +815,8 @@ def test_the_assignment_page_is_read_only(client_for, institution, inst_admin, c
     delete = reverse("admin:reporting_reportassignment_delete", args=[assignment.pk])
     assert client_for("superuser").get(delete).status_code == 403
     assert client.get(reverse("admin:reporting_reportassignment_add")).status_code == 403
+    # An institution's own report names no center.
+    assert "中心名称" not in client.get(assignment_url(assignment)).content.decode()
 
 
 def test_another_citys_regulator_cannot_reach_an_assignment(
@@ -968,7 +970,8 @@ def test_a_center_task_by_subject_filters_is_published_to_the_host(
     assert "中心名称" in rows[0] and "服务企业数（家）" in rows[0]
     assert {line[rows[0].index("中心名称")] for line in rows[1:]} == {provincial.name, other.name}
     page = client.get(ASSIGNMENTS).content.decode()
-    assert provincial.name in page
+    # One column names the target: the center, with the institution that fills its report in under it.
+    assert f'{provincial.name}<div class="help">{institution.name}</div>' in page
 
 
 def test_a_center_task_for_chosen_centers(client_for, institution, running_centers):
