@@ -199,5 +199,7 @@ def export_assignments(*, task: ReportTask, user: Any) -> QuerySet[ReportAssignm
     return (
         task_assignments(task=task, user=user)
         .select_related("institution")
+        # The working copy is the institution's own; the export reads what was handed in.
+        .defer("values", "explanations")
         .order_by("institution__region_code", "institution__name", "subject_name", "pk")
     )

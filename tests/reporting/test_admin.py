@@ -590,6 +590,30 @@ def test_a_returned_assignment_being_edited_exports_what_was_handed_in(
     assert line[header.index("营业收入（万元）")] != 9999  # the institution's own draft, not handed in
 
 
+def test_the_export_reads_a_fixed_number_of_queries_whatever_the_rows(client_for, city_regulator):
+    """Deferring the working copy must not cost a query per row (the export reads what was handed in)."""
+
+    def export_queries(count: int) -> int:
+        hosts = [InstitutionFactory(region_code="320102") for _ in range(count)]
+        task = task_published(city_regulator, criteria={"usccs": [host.uscc for host in hosts]})
+        ReportAssignment.objects.filter(task=task).update(
+            status=AssignmentStatus.SUBMITTED,
+            submitted_at=timezone.now(),
+            submitted_values={"revenue": "10.00"},
+            submitted_explanations={"revenue": "新增业务"},
+        )
+        client = client_for("city_regulator")
+        client.get(task_url(task, "export"))  # the session and the permission caches warm up
+        with CaptureQueriesContext(connection) as queries:
+            rows = sheet(client.get(task_url(task, "export")))
+        assert len(rows) == count + 1 and all(
+            line[rows[0].index("营业收入（万元）")] == 10 for line in rows[1:]
+        )
+        return len(queries)
+
+    assert export_queries(2) == export_queries(8)
+
+
 # --- Remind ---------------------------------------------------------------------------------------------
 
 
