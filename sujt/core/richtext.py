@@ -10,6 +10,10 @@ server who reads it, and when). The editor has no upload of its own (see sujt/ur
 A body is at most RICH_TEXT_MAX_LENGTH characters: the form field refuses a longer one with a field
 error, and the model field refuses it in validation and again when saving; nothing is cut short.
 Templates may render a RichTextField's value with `|safe` because it is sanitised on every save.
+
+The editor (about 1.5 MB of script and 230 KB of style) is not in the page's <head>: the widget is a plain
+<textarea> that works and submits without it, and its only media is static/js/richtext.js, deferred,
+which fetches the editor after the page has loaded and only when such a textarea is on the page.
 """
 
 import re
@@ -20,8 +24,11 @@ import nh3
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.forms.widgets import Script
 from django.http import Http404, HttpRequest, HttpResponse
+from django.templatetags.static import static
 from django.urls import Resolver404, resolve
+from django_ckeditor_5.widgets import CKEditor5Widget
 
 # Characters, markup included: a long regulation with tables is well under 100,000.
 RICH_TEXT_MAX_LENGTH = 200_000
@@ -106,10 +113,31 @@ def validate_rich_text_length(value: str) -> None:
         )
 
 
-def _editor_widget() -> forms.Widget:
-    from django_ckeditor_5.widgets import CKEditor5Widget
+class RichTextWidget(CKEditor5Widget):
+    """django-ckeditor-5's widget, its editor loaded late: the page gets only our deferred loader, and the
+    textarea carries the addresses of the editor's scripts and styles for it (data-editor-scripts,
+    data-editor-styles: space-separated, in order). The markup and the editor's setup are the package's."""
 
-    return CKEditor5Widget(config_name="default")
+    class Media:
+        extend = False  # not the package's bundle, translations and styles in <head>
+        js = [Script("js/richtext.js", defer=True)]
+
+    def __init__(self, config_name: str = "default", attrs: dict[str, Any] | None = None) -> None:
+        # Sized to be usable as a plain textarea until (or without) the editor.
+        super().__init__(config_name, {"rows": "10", "cols": "40", **(attrs or {})})
+
+    def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> str:
+        editor = CKEditor5Widget.Media
+        attrs = {
+            **(attrs or {}),
+            "data-editor-scripts": " ".join(static(path) for path in editor.js),
+            "data-editor-styles": " ".join(static(path) for path in editor.css["all"]),
+        }
+        return super().render(name, value, attrs, renderer)
+
+
+def _editor_widget() -> forms.Widget:
+    return RichTextWidget(config_name="default")
 
 
 class RichTextFormField(forms.CharField):

@@ -1,3 +1,4 @@
+import re
 from pathlib import Path
 
 import pytest
@@ -5,9 +6,10 @@ from django import forms
 from django.contrib.admin.widgets import AdminTextareaWidget
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django_ckeditor_5.widgets import CKEditor5Widget
 
-from sujt.core.richtext import RICH_TEXT_MAX_LENGTH, RichTextFormField, sanitize_html
+from sujt.core.richtext import RICH_TEXT_MAX_LENGTH, RichTextFormField, RichTextWidget, sanitize_html
 from tests.core.samples import png_bytes, upload
 from tests.core.workflow_app.models import Submission
 
@@ -126,6 +128,7 @@ def test_model_field_edits_with_the_ckeditor_widget_even_in_admin():
     assert isinstance(form_field.widget, CKEditor5Widget)
     admin_field = field.formfield(widget=AdminTextareaWidget)
     assert isinstance(admin_field.widget, CKEditor5Widget)
+    assert isinstance(form_field.widget, RichTextWidget) and isinstance(admin_field.widget, RichTextWidget)
 
 
 def test_form_field_sanitises_in_clean():
@@ -136,6 +139,66 @@ def test_form_field_sanitises_in_clean():
     assert form.is_valid(), form.errors
     assert form.cleaned_data["body"] == '<p>正文</p><a rel="noopener noreferrer">x</a>'
     assert isinstance(form.fields["body"].widget, CKEditor5Widget)
+
+
+# --- The editor is fetched late, and only where it is used -----------------------------------------
+
+_TAG = re.compile(r"<(script|link)\b[^>]*>", re.IGNORECASE)
+
+
+def _head(html: str) -> str:
+    return html.split("</head>", 1)[0]
+
+
+def _blocking_editor_assets(html: str) -> list[str]:
+    """<script src> without defer/async and stylesheets that belong to the editor."""
+    return [
+        tag
+        for tag in (match[0] for match in _TAG.finditer(html))
+        if "ckeditor" in tag.lower()
+        and (tag.lower().startswith("<link") or not re.search(r"\s(defer|async)\b", tag, re.IGNORECASE))
+    ]
+
+
+def test_the_widget_brings_only_the_deferred_loader_and_points_its_textarea_at_the_editor():
+    class NewsForm(forms.Form):
+        body = RichTextFormField(label="正文")
+
+    form = NewsForm(initial={"body": "<p>正文</p>"})
+    assert str(form.media) == '<script src="/static/js/richtext.js" defer></script>'
+    textarea = re.search(r"<textarea[^>]*>", str(form["body"]))[0]
+    assert 'class="django_ckeditor_5"' in textarea and 'rows="10"' in textarea
+    assert (
+        'data-editor-scripts="/static/django_ckeditor_5/dist/bundle.js'
+        ' /static/django_ckeditor_5/dist/translations/zh-cn.js"' in textarea
+    )
+    assert 'data-editor-styles="/static/django_ckeditor_5/dist/styles.css"' in textarea
+    assert (Path(__file__).parents[2] / "static/js/richtext.js").is_file()
+
+
+def test_the_profile_form_has_a_plain_textarea_and_no_editor_asset_blocking_the_head(client_for):
+    html = client_for("inst_admin").get(reverse("institutions:profile_edit")).content.decode()
+    head = _head(html)
+    assert _blocking_editor_assets(html) == []
+    assert "ckeditor" not in head
+    assert re.search(r'<script src="/static/js/richtext\.js" defer></script>', head)
+    textarea = re.search(r'<textarea[^>]*name="business_scope"[^>]*>', html)[0]
+    assert "data-editor-scripts=" in textarea
+
+
+@pytest.mark.parametrize(
+    ("who", "url_name"),
+    [
+        ("inst_admin", "portal:dashboard"),
+        ("inst_admin", "institutions:overview"),
+        ("superuser", "admin:index"),
+    ],
+)
+def test_pages_without_a_rich_text_field_do_not_reference_the_editor(client_for, who, url_name):
+    response = client_for(who).get(reverse(url_name))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "ckeditor" not in html and "richtext.js" not in html
 
 
 # --- No uploads through the editor ----------------------------------------------------------------

@@ -24,7 +24,11 @@ def test_the_news_forms_render_the_editor_whose_upload_address_stores_nothing(
     assert re.search(r'<textarea[^>]*name="body"[^>]*class="django_ckeditor_5"', html) or re.search(
         r'<textarea[^>]*class="django_ckeditor_5"[^>]*name="body"', html
     )
+    # The editor is fetched by the deferred loader once the page has loaded, in admin too.
     assert "django_ckeditor_5/dist/bundle.js" in html
+    head = html.split("</head>", 1)[0]
+    assert "ckeditor" not in head
+    assert '<script src="/static/js/richtext.js" defer></script>' in head
     upload_url = re.search(r'data-upload-url="([^"]+)"', html)[1]
     answer = client.post(upload_url, {"upload": upload("图.png", png_bytes((20, 20)), "image/png")})
     assert answer.status_code == 404
